@@ -1,0 +1,47 @@
+# fhirfort: the interface contract of the kit (see README.md). Every target installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+STACK ?= prod
+PATIENT ?=
+SINCE ?=
+
+.PHONY: help venv lint test test-fast test-hosts audit up down status destroy token bench attack tlsscan \
+        chaos secrets-scan disclosures verify-aws
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): pyproject.toml
+	@echo "==> python venv with pinned dependencies ($(VENV))"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --upgrade pip
+	@$(VENV)/bin/pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP) ## create the Python venv (pinned versions)
+
+lint: venv ## ruff over the kit's Python code
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-fast: lint ## the tier that needs no hosts: unit, mocked stacks, policies, lint
+	$(PYTEST) -m "not host" -q
+
+test: test-fast ## the whole suite (CI runs this)
+	@echo "==> all tiers passed"
+
+audit: venv ## policy pack over the mocked dev and prod stacks; report in build/compliance/
+	$(PY) -m fhirfort.cli audit
+
+verify-aws: venv ## live checks of a deployed stack with boto3 (STACK=<name>)
+	$(PY) -m fhirfort.cli verify-aws --stack $(STACK)
+
+up down status destroy token bench attack tlsscan chaos secrets-scan: venv
+	$(PY) -m fhirfort.cli $@
+
+disclosures: venv ## accounting of disclosures (PATIENT=<id> [SINCE=<date>])
+	$(PY) -m fhirfort.cli disclosures --patient "$(PATIENT)" $(if $(SINCE),--since "$(SINCE)")

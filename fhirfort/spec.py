@@ -1,0 +1,260 @@
+"""Load and validate the kit's single source of truth (`spec/*.yaml`) into typed objects.
+
+Both targets read these objects: the Pulumi components (security groups, subnets, TLS policy,
+retention) and the local target (bridges, nftables, Ansible group vars). Nothing is copied.
+A malformed spec stops with one message that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from fhirfort import REPO_ROOT
+
+SPEC_DIR = REPO_ROOT / "spec"
+
+TierName = Literal["public", "app", "data", "mgmt"]
+HostRole = Literal["edge", "fhir", "idp", "db", "logs"]
+FlowEndpoint = Literal["clients", "controller", "any_host", "aws_endpoints", "edge", "fhir", "idp", "db", "logs"]
+Target = Literal["local", "aws"]
+
+
+class SpecError(ValueError):
+    """A spec file is missing or invalid; the message names the file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tier(_Strict):
+    purpose: str
+    aws_subnet_offset: int
+    aws_internet_route: bool
+    local_cidr: ipaddress.IPv4Network
+
+    @property
+    def gateway(self) -> ipaddress.IPv4Address:
+        """The lab router's address on this tier's bridge (first host address)."""
+        return next(self.local_cidr.hosts())
+
+
+class Host(_Strict):
+    tier: TierName
+    address: ipaddress.IPv4Address
+    aws: Literal["alb", "asg", "rds", "cloudwatch"]
+
+
+class Topology(_Strict):
+    tiers: dict[TierName, Tier]
+    controller_link: ipaddress.IPv4Network
+    hosts: dict[HostRole, Host]
+
+    @model_validator(mode="after")
+    def _addresses_inside_their_tier(self) -> Topology:
+        for name, host in self.hosts.items():
+            tier = self.tiers[host.tier]
+            if host.address not in tier.local_cidr:
+                raise ValueError(f"hosts.{name}.address {host.address} is outside tier {host.tier} ({tier.local_cidr})")
+            if host.address == tier.gateway:
+                raise ValueError(f"hosts.{name}.address {host.address} is the gateway of tier {host.tier}")
+        nets = [t.local_cidr for t in self.tiers.values()] + [self.controller_link]
+        for i, a in enumerate(nets):
+            for b in nets[i + 1 :]:
+                if a.overlaps(b):
+                    raise ValueError(f"local ranges {a} and {b} overlap")
+        offsets = [t.aws_subnet_offset for t in self.tiers.values()]
+        if len(set(offsets)) != len(offsets):
+            raise ValueError("tiers.*.aws_subnet_offset must be distinct")
+        return self
+
+    def hosts_in(self, tier: TierName) -> dict[HostRole, Host]:
+        return {n: h for n, h in self.hosts.items() if h.tier == tier}
+
+
+class Service(_Strict):
+    port: int
+    protocol: Literal["tcp", "udp"]
+    description: str
+
+    @field_validator("port")
+    @classmethod
+    def _port_range(cls, v: int) -> int:
+        if not 1 <= v <= 65535:
+            raise ValueError(f"port {v} is outside 1..65535")
+        return v
+
+
+class Flow(_Strict):
+    id: str
+    source: FlowEndpoint
+    destination: FlowEndpoint
+    service: str
+    targets: tuple[Target, ...]
+    why: str
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rename(cls, data: object) -> object:
+        if isinstance(data, dict) and "from" in data:
+            data = dict(data)
+            data["source"] = data.pop("from")
+            data["destination"] = data.pop("to")
+        return data
+
+
+class AlbTls(_Strict):
+    default_policy: str
+    allowed_policies: tuple[str, ...]
+    fips_policy: str
+
+    @model_validator(mode="after")
+    def _defaults_allowed(self) -> AlbTls:
+        for key in ("default_policy", "fips_policy"):
+            if getattr(self, key) not in self.allowed_policies:
+                raise ValueError(f"alb.{key} is not in alb.allowed_policies")
+        return self
+
+
+class TlsSpec(_Strict):
+    protocols: tuple[Literal["TLSv1.2", "TLSv1.3"], ...]
+    tls12_ciphers: tuple[str, ...]
+    tls13_ciphersuites: tuple[str, ...]
+    ecdh_curves: tuple[str, ...]
+    hsts_max_age_seconds: int
+    session_timeout_seconds: int
+    alb: AlbTls
+
+    @field_validator("tls12_ciphers")
+    @classmethod
+    def _aead_fs_only(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for c in v:
+            if not c.startswith("ECDHE-") or not ("GCM" in c or "CHACHA20" in c):
+                raise ValueError(f"cipher {c} is not a forward-secret AEAD suite")
+        return v
+
+
+class LocalRetention(_Strict):
+    logrotate_period: Literal["daily", "weekly"]
+    logrotate_keep_days: int
+
+
+class RetentionSpec(_Strict):
+    audit_retention_floor_days: int
+    log_retention_days: dict[str, int]
+    object_lock_years: int
+    backup_retention_days: dict[str, int]
+    local: LocalRetention
+
+    @model_validator(mode="after")
+    def _floor(self) -> RetentionSpec:
+        if self.audit_retention_floor_days < 2190:
+            raise ValueError("audit_retention_floor_days is below six years (2190 days)")
+        for stack, days in self.log_retention_days.items():
+            if days < self.audit_retention_floor_days:
+                raise ValueError(f"log_retention_days.{stack}={days} is below the floor")
+        if self.local.logrotate_keep_days < self.audit_retention_floor_days:
+            raise ValueError("local.logrotate_keep_days is below the floor")
+        if self.object_lock_years < 6:
+            raise ValueError("object_lock_years is below 6")
+        return self
+
+
+class IdentitySpec(_Strict):
+    access_token_lifetime_seconds: int
+    sso_session_idle_seconds: int
+    sso_session_max_seconds: int
+    client_assertion_max_lifetime_seconds: int
+    clock_skew_seconds: int
+    refresh_token_single_use: bool
+    allowed_token_algorithms: tuple[str, ...]
+    fhir_base_path: str
+    realm: str
+
+    @field_validator("allowed_token_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for alg in v:
+            if alg.lower() == "none" or alg.startswith("HS"):
+                raise ValueError(f"algorithm {alg} is not allowed (asymmetric only)")
+        return v
+
+
+class Spec(_Strict):
+    topology: Topology
+    services: dict[str, Service]
+    flows: tuple[Flow, ...]
+    tls: TlsSpec
+    retention: RetentionSpec
+    identity: IdentitySpec
+
+    @model_validator(mode="after")
+    def _flows_name_known_services(self) -> Spec:
+        ids = [f.id for f in self.flows]
+        if len(set(ids)) != len(ids):
+            raise ValueError("flow ids must be unique")
+        for f in self.flows:
+            if f.service not in self.services:
+                raise ValueError(f"flow {f.id} names unknown service {f.service!r}")
+        return self
+
+    def port(self, service: str) -> int:
+        return self.services[service].port
+
+    def flows_for(self, target: Target) -> tuple[Flow, ...]:
+        return tuple(f for f in self.flows if target in f.targets)
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError as exc:
+        raise SpecError(f"{path}: file missing") from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _explain(exc: ValidationError, filename: str) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    return f"spec/{filename}: {key}: {first['msg']}"
+
+
+def load_spec(spec_dir: Path = SPEC_DIR) -> Spec:
+    """Read every spec file and validate it; raise SpecError naming the file and key on bad input."""
+    parts: dict[str, object] = {}
+    for key, filename in (
+        ("topology", "tiers.yaml"),
+        ("tls", "tls.yaml"),
+        ("retention", "retention.yaml"),
+        ("identity", "identity.yaml"),
+    ):
+        raw = _read(spec_dir / filename)
+        model = {"topology": Topology, "tls": TlsSpec, "retention": RetentionSpec, "identity": IdentitySpec}[key]
+        try:
+            parts[key] = model.model_validate(raw)
+        except ValidationError as exc:
+            raise SpecError(_explain(exc, filename)) from None
+    services_raw = _read(spec_dir / "services.yaml").get("services")
+    flows_raw = _read(spec_dir / "flows.yaml").get("flows")
+    try:
+        return Spec.model_validate({**parts, "services": services_raw, "flows": flows_raw})
+    except ValidationError as exc:
+        raise SpecError(_explain(exc, "services.yaml / flows.yaml")) from None
+
+
+@lru_cache(maxsize=1)
+def spec() -> Spec:
+    """The repository's spec, loaded once per process."""
+    return load_spec()
