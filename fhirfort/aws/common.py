@@ -1,0 +1,118 @@
+"""Small shared pieces of the AWS components: the account context, tags, log groups, policy statements."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+PROJECT = "fhirfort"
+ROLE_TAG = "fhirfort:role"  # the Ansible inventory (inventories/aws_ec2.yml) groups hosts by this tag
+STACK_TAG = "fhirfort:stack"
+
+
+@dataclass(frozen=True)
+class AwsContext:
+    """Facts about the target account, read once through invokes (plain strings, no Outputs)."""
+
+    stack: str
+    account_id: str
+    region: str
+    partition: str
+    azs: tuple[str, ...]
+
+    @classmethod
+    def lookup(cls, stack: str, az_count: int) -> AwsContext:
+        identity = aws.get_caller_identity()
+        region = aws.get_region()
+        partition = aws.get_partition()
+        zones = aws.get_availability_zones(state="available")
+        if len(zones.names) < az_count:
+            raise ValueError(f"fhirfort:azCount: {az_count} exceeds the {len(zones.names)} zones of {region.region}")
+        return cls(
+            stack=stack,
+            account_id=identity.account_id,
+            region=region.region,
+            partition=partition.partition,
+            azs=tuple(zones.names[:az_count]),
+        )
+
+    def name(self, suffix: str) -> str:
+        """A physical name unique per stack: fhirfort-<stack>-<suffix>."""
+        return f"{PROJECT}-{self.stack}-{suffix}"
+
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+            f"{self.account_id if account else ''}:{resource}"
+        )
+
+    @property
+    def root_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+    def managed_policy(self, name: str) -> str:
+        return f"arn:{self.partition}:iam::aws:policy/{name}"
+
+    def tags(self, **extra: str) -> dict[str, str]:
+        return {STACK_TAG: self.stack, "fhirfort:managed-by": "pulumi", **extra}
+
+
+def child(parent: pulumi.Resource, **kwargs: Any) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(parent=parent, **kwargs)
+
+
+def policy_json(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def policy_output(statements: pulumi.Input[list[Any]]) -> pulumi.Output[str]:
+    """A policy document whose statements contain Outputs (ARNs of resources of this stack)."""
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """The TLS-only statement every bucket policy carries (deny aws:SecureTransport = false)."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def assume_role_policy(service: str, ctx: AwsContext) -> str:
+    return policy_json(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+            }
+        ]
+    )
+
+
+def log_group(
+    resource_name: str,
+    log_group_name: pulumi.Input[str],
+    kms_key_arn: pulumi.Input[str],
+    retention_days: int,
+    ctx: AwsContext,
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.LogGroup:
+    """Every log group of the stack: KMS-encrypted with the logs key, retention from spec/config."""
+    return aws.cloudwatch.LogGroup(
+        resource_name,
+        name=log_group_name,
+        kms_key_id=kms_key_arn,
+        retention_in_days=retention_days,
+        tags=ctx.tags(),
+        opts=child(parent),
+    )
