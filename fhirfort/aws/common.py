@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from fhirfort.compliance.controls import ENV_TAG, OPT_OUT_PREFIX
+
 PROJECT = "fhirfort"
 ROLE_TAG = "fhirfort:role"  # the Ansible inventory (inventories/aws_ec2.yml) groups hosts by this tag
 STACK_TAG = "fhirfort:stack"
@@ -23,9 +25,15 @@ class AwsContext:
     region: str
     partition: str
     azs: tuple[str, ...]
+    environment: str = "prod"
+    # `fhirfort:opt-out:<CONTROL>` tags implied by the stack's explicit opt-outs: each resource carries the
+    # ones of the controls it weakens, so the policy pack (offline or live in `pulumi preview`) reports them.
+    opt_out_tags: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def lookup(cls, stack: str, az_count: int) -> AwsContext:
+    def lookup(
+        cls, stack: str, az_count: int, environment: str = "prod", opt_out_tags: dict[str, str] | None = None
+    ) -> AwsContext:
         identity = aws.get_caller_identity()
         region = aws.get_region()
         partition = aws.get_partition()
@@ -38,6 +46,8 @@ class AwsContext:
             region=region.region,
             partition=partition.partition,
             azs=tuple(zones.names[:az_count]),
+            environment=environment,
+            opt_out_tags=tuple(sorted((opt_out_tags or {}).items())),
         )
 
     def name(self, suffix: str) -> str:
@@ -58,7 +68,17 @@ class AwsContext:
         return f"arn:{self.partition}:iam::aws:policy/{name}"
 
     def tags(self, **extra: str) -> dict[str, str]:
-        return {STACK_TAG: self.stack, "fhirfort:managed-by": "pulumi", **extra}
+        return {
+            STACK_TAG: self.stack,
+            ENV_TAG: self.environment,
+            "fhirfort:managed-by": "pulumi",
+            **extra,
+        }
+
+    def opt_out(self, *controls: str) -> dict[str, str]:
+        """The opt-out tags of these controls that the stack's config implies (for the resource they weaken)."""
+        wanted = {OPT_OUT_PREFIX + c for c in controls}
+        return {k: v for k, v in self.opt_out_tags if k in wanted}
 
 
 def child(parent: pulumi.Resource, **kwargs: Any) -> pulumi.ResourceOptions:

@@ -136,7 +136,7 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             ca_cert_identifier="rds-ca-rsa2048-g1",
             apply_immediately=False,
-            tags=ctx.tags(),
+            tags=ctx.tags(**ctx.opt_out("RDS-04", "RDS-05")),
             opts=child(self, depends_on=log_groups),
         )
         self.register_outputs(

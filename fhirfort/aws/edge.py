@@ -81,7 +81,7 @@ class Edge(pulumi.ComponentResource):
             preserve_host_header=True,
             xff_header_processing_mode="append",
             access_logs={"bucket": args.access_log_bucket, "prefix": ALB_LOG_PREFIX, "enabled": True},
-            tags=ctx.tags(Name=ctx.name("alb")),
+            tags=ctx.tags(Name=ctx.name("alb"), **ctx.opt_out("ELB-06")),
             opts=child(self, depends_on=[args.access_log_dependency]),
         )
         realm = s.identity.realm

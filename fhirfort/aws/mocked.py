@@ -66,12 +66,12 @@ class StackRun:
     def id_of(self, name: str) -> str:
         """The mock id of a declared resource (what other resources' inputs hold when they reference it)."""
         r = self.named(name)
-        return _outputs(r.type, r.name, r.props)[0]
+        return mock_outputs(r.type, r.name, r.props)[0]
 
     def state_of(self, name: str) -> dict[str, Any]:
         """The mock state (outputs) of a declared resource, e.g. its `arn`."""
         r = self.named(name)
-        return _outputs(r.type, r.name, r.props)[1]
+        return mock_outputs(r.type, r.name, r.props)[1]
 
 
 def stack_file(stack: str) -> Path:
@@ -123,7 +123,7 @@ def _fake_arn(typ: str, name: str) -> str:
     return f"arn:aws:{_ARN_SERVICE.get(module, module)}:{MOCK_REGION}:{MOCK_ACCOUNT}:{name}"
 
 
-def _outputs(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def mock_outputs(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Resource state the mock engine answers: inputs plus the computed fields the program reads."""
     digest = hashlib.sha1(f"{typ}/{name}".encode(), usedforsecurity=False).hexdigest()[:12]
     rid = f"{name}-{digest}"
@@ -213,7 +213,7 @@ def _monitor_class() -> type:
             self.invokes = invokes
 
         def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-            return _outputs(args.typ, args.name, args.inputs)
+            return mock_outputs(args.typ, args.name, args.inputs)
 
         def call(self, args: mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
             self.invokes.append(args.token)

@@ -17,6 +17,7 @@ from fhirfort.aws.keys import Keys, KeysArgs
 from fhirfort.aws.network import Network, NetworkArgs
 from fhirfort.aws.secrets import Secrets, SecretsArgs
 from fhirfort.aws.waf import Waf, WafArgs
+from fhirfort.compliance.controls import opt_out_tags
 from fhirfort.config import StackConfig, load_config
 from fhirfort.spec import Spec, spec
 
@@ -202,7 +203,8 @@ class FhirStack(pulumi.ComponentResource):
 
 
 def build(cfg: StackConfig) -> FhirStack:
-    ctx = AwsContext.lookup(pulumi.get_stack(), cfg.az_count)
+    opt_outs = opt_out_tags(cfg.opt_out.model_dump(by_alias=True))
+    ctx = AwsContext.lookup(pulumi.get_stack(), cfg.az_count, environment=cfg.environment, opt_out_tags=opt_outs)
     return FhirStack("fhirfort", FhirStackArgs(config=cfg, spec=spec(), ctx=ctx))
 
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from fhirfort import REPO_ROOT
 
 CONTROLS_FILE = REPO_ROOT / "spec" / "controls.yaml"
+ENV_TAG = "fhirfort:environment"  # the tag prod-only policies read (resource tag, then stack tag)
+OPT_OUT_PREFIX = "fhirfort:opt-out:"  # fhirfort:opt-out:<CONTROL> = <reason>
 CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]{1,3}-\d{2}$")
 HIPAA_CITATION = re.compile(r"^164\.3(08|10|12|16)\([a-z]\)(\(\d+\))?(\([ivx]+\))?(\([A-Z]\))?$")
 
@@ -115,3 +117,20 @@ def load_catalogue(path: Path = CONTROLS_FILE) -> Catalogue:
 def catalogue() -> Catalogue:
     """The repository's controls catalogue, loaded once per process."""
     return load_catalogue()
+
+
+def opt_out_tags(opt_outs: dict[str, bool]) -> dict[str, str]:
+    """The `fhirfort:opt-out:<CONTROL>` tags that a stack's config opt-outs (`fhirfort:optOut.*`) imply.
+
+    The AWS program puts them on its resources (so a live `pulumi preview --policy-pack` sees them) and the
+    offline evaluator on the mocked stacks: one mapping, `config_opt_outs` in spec/controls.yaml.
+    """
+    tags: dict[str, str] = {}
+    mapping = catalogue().config_opt_outs
+    for key, enabled in sorted(opt_outs.items()):
+        if enabled is True or str(enabled).lower() == "true":
+            for control in mapping.get(key, (f"UNMAPPED-{key}",)):
+                reason = f"stack config fhirfort:optOut.{key}"
+                prev = tags.get(OPT_OUT_PREFIX + control)
+                tags[OPT_OUT_PREFIX + control] = f"{prev}; {reason}" if prev else reason
+    return tags

@@ -27,11 +27,9 @@ from pulumi_policy import (
 )
 
 from fhirfort import REPO_ROOT
-from fhirfort.compliance.controls import catalogue
+from fhirfort.compliance.controls import ENV_TAG, catalogue, opt_out_tags
 
 POLICIES_DIR = REPO_ROOT / "policies"
-ENV_TAG = "fhirfort:environment"
-OPT_OUT_PREFIX = "fhirfort:opt-out:"
 Status = Literal["pass", "fail", "advisory", "waived"]
 
 
@@ -194,14 +192,7 @@ def stack_tags_for(stack: str, overrides: Mapping[str, Any] | None = None) -> di
 
     config = stack_config(stack, overrides)
     tags = {ENV_TAG: str(config.get("fhirfort:environment", "prod"))}
-    opt_outs = config.get("fhirfort:optOut") or {}
-    mapping = catalogue().config_opt_outs
-    for key, enabled in sorted(opt_outs.items()):
-        if enabled is True or str(enabled).lower() == "true":
-            for control in mapping.get(key, (f"UNMAPPED-{key}",)):
-                reason = f"stack config fhirfort:optOut.{key}"
-                prev = tags.get(OPT_OUT_PREFIX + control)
-                tags[OPT_OUT_PREFIX + control] = f"{prev}; {reason}" if prev else reason
+    tags.update(opt_out_tags(dict(config.get("fhirfort:optOut") or {})))
     return tags
 
 
@@ -212,7 +203,7 @@ def declared_from_mocks(stack: str, overrides: Mapping[str, Any] | None = None) 
     run = mocked.evaluate_stack(stack, dict(overrides) if overrides else None)
     out = []
     for r in run.resources:
-        rid, state = mocked._outputs(r.type, r.name, r.props)  # the mock engine's answer for this resource
+        rid, state = mocked.mock_outputs(r.type, r.name, r.props)  # the mock engine's answer for this resource
         out.append(Declared(r.type, r.name, r.urn, r.props, {**state, "id": rid}, r.parent_urn))
     return out
 

@@ -38,3 +38,13 @@ def test_no_secret_exported(run: StackRun) -> None:
     text = repr(run.outputs).lower()
     for word in ("password", "secret_string", "private"):
         assert word not in text
+
+
+def test_opt_outs_are_tagged_on_the_resources_they_weaken(dev_resources, prod_resources) -> None:
+    """A live `pulumi preview --policy-pack` sees only tags: dev's opt-outs must be visible on the ALB and DB."""
+    for resources, expect in ((dev_resources, True), (prod_resources, False)):
+        alb = next(r for r in resources if r.type == "aws:lb/loadBalancer:LoadBalancer")
+        db = next(r for r in resources if r.type == "aws:rds/instance:Instance")
+        assert ("fhirfort:opt-out:ELB-06" in alb.props["tags"]) is expect
+        assert ("fhirfort:opt-out:RDS-04" in db.props["tags"]) is expect
+        assert alb.props["tags"]["fhirfort:environment"] in ("dev", "prod")
