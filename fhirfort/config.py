@@ -33,7 +33,13 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _AMI = re.compile(r"^ami-[0-9a-f]{8,17}$")
 _ZONE = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _ARN = re.compile(r"^arn:aws[a-z-]*:")
+_LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _INSTANCE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+# An IAM customer-managed policy ARN (permissions boundary): no wildcards, account id, optional path.
+_IAM_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+# An IAM role or user ARN that may write artifacts (no wildcards: the bucket policy matches it exactly).
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
 
 class ConfigError(ValueError):
@@ -74,6 +80,11 @@ class StackConfig(BaseModel):
     ami_id: str | None = Field(None, alias="amiId")
     alarm_email: str | None = Field(None, alias="alarmEmail")
     secret_rotation_lambda_arn: str | None = Field(None, alias="secretRotationLambdaArn")
+    # Permissions boundary of every IAM role the program creates (the bootstrap's DeployBoundaryArn output);
+    # required in practice when the bootstrap's CI deploy role runs `pulumi up`, which refuses roles without it.
+    permissions_boundary_arn: str | None = Field(None, alias="permissionsBoundaryArn")
+    # Principals (besides the one running `pulumi up`) that may write the artifacts bucket, e.g. an operator role.
+    artifacts_writer_arns: tuple[str, ...] = Field((), alias="artifactsWriterArns")
     opt_out: OptOut = Field(default_factory=OptOut, alias="optOut")
 
     # --- field checks (each message is prefixed with the key by `parse_config`) ---
@@ -92,11 +103,40 @@ class StackConfig(BaseModel):
             raise ValueError(f"{v!r} is not a Route 53 hosted zone id")
         return v
 
-    @field_validator("certificate_arn", "secret_rotation_lambda_arn")
+    @field_validator("certificate_arn")
     @classmethod
     def _arn(cls, v: str | None) -> str | None:
         if v is not None and not _ARN.match(v):
             raise ValueError(f"{v!r} is not an ARN")
+        return v
+
+    @field_validator("secret_rotation_lambda_arn")
+    @classmethod
+    def _lambda(cls, v: str | None) -> str | None:
+        if v is not None and not _LAMBDA_ARN.match(v):
+            raise ValueError(f"{v!r} is not a Lambda function ARN")
+        return v
+
+    @field_validator("alarm_email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not _EMAIL.match(v):
+            raise ValueError(f"{v!r} is not an email address")
+        return v
+
+    @field_validator("permissions_boundary_arn")
+    @classmethod
+    def _boundary(cls, v: str | None) -> str | None:
+        if v is not None and not _IAM_POLICY_ARN.match(v):
+            raise ValueError(f"{v!r} is not an IAM policy ARN (arn:aws:iam::<account>:policy/<path>/<name>)")
+        return v
+
+    @field_validator("artifacts_writer_arns")
+    @classmethod
+    def _writers(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for arn in v:
+            if not _IAM_PRINCIPAL_ARN.match(arn):
+                raise ValueError(f"{arn!r} is not an IAM role or user ARN (no wildcards)")
         return v
 
     @field_validator("vpc_cidr")

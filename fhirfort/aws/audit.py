@@ -24,7 +24,7 @@ import pulumi_aws as aws
 
 from fhirfort.aws.buckets import S3_LOG_PREFIX, HardenedBucket, HardenedBucketArgs
 from fhirfort.aws.cis import CIS_ALARMS
-from fhirfort.aws.common import AwsContext, assume_role_policy, child, log_group, policy_output
+from fhirfort.aws.common import AwsContext, assume_role_policy, child, iam_role, log_group, policy_output
 from fhirfort.spec import Spec
 
 ALARM_NAMESPACE = "fhirfort/CIS"
@@ -80,12 +80,7 @@ class Audit(pulumi.ComponentResource):
             ctx,
             self,
         )
-        trail_role = aws.iam.Role(
-            "cloudtrail-logs-role",
-            assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", ctx),
-            tags=ctx.tags(),
-            opts=child(self),
-        )
+        trail_role = iam_role("cloudtrail-logs-role", assume_role_policy("cloudtrail.amazonaws.com", ctx), ctx, self)
         aws.iam.RolePolicy(
             "cloudtrail-logs-policy",
             role=trail_role.id,

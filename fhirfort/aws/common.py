@@ -14,6 +14,11 @@ from fhirfort.compliance.controls import ENV_TAG, OPT_OUT_PREFIX
 PROJECT = "fhirfort"
 ROLE_TAG = "fhirfort:role"  # the Ansible inventory (inventories/aws_ec2.yml) groups hosts by this tag
 STACK_TAG = "fhirfort:stack"
+# The bootstrap's deploy role (bootstrap/fhirfort-bootstrap.yaml) may create roles and instance profiles only
+# under this path, only with its permissions boundary, and cannot delete, disable or re-key KMS keys that
+# carry PROTECTED_TAG=true.
+IAM_PATH = f"/{PROJECT}/"
+PROTECTED_TAG = "fhirfort:protected"
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,18 @@ class AwsContext:
     # `fhirfort:opt-out:<CONTROL>` tags implied by the stack's explicit opt-outs: each resource carries the
     # ones of the controls it weakens, so the policy pack (offline or live in `pulumi preview`) reports them.
     opt_out_tags: tuple[tuple[str, str], ...] = ()
+    # Who runs the program (sts get-caller-identity ARN) and the boundary every created role carries.
+    caller_arn: str = ""
+    permissions_boundary_arn: str | None = None
 
     @classmethod
     def lookup(
-        cls, stack: str, az_count: int, environment: str = "prod", opt_out_tags: dict[str, str] | None = None
+        cls,
+        stack: str,
+        az_count: int,
+        environment: str = "prod",
+        opt_out_tags: dict[str, str] | None = None,
+        permissions_boundary_arn: str | None = None,
     ) -> AwsContext:
         identity = aws.get_caller_identity()
         region = aws.get_region()
@@ -48,6 +61,8 @@ class AwsContext:
             azs=tuple(zones.names[:az_count]),
             environment=environment,
             opt_out_tags=tuple(sorted((opt_out_tags or {}).items())),
+            caller_arn=identity.arn,
+            permissions_boundary_arn=permissions_boundary_arn,
         )
 
     def name(self, suffix: str) -> str:
@@ -66,6 +81,22 @@ class AwsContext:
 
     def managed_policy(self, name: str) -> str:
         return f"arn:{self.partition}:iam::aws:policy/{name}"
+
+    @property
+    def caller_principal_patterns(self) -> list[str]:
+        """`aws:PrincipalArn` patterns (ArnLike) of the identity running the program.
+
+        An assumed-role session (`arn:aws:sts::<acct>:assumed-role/<role>/<session>`) is matched by its role,
+        at the root path or under any path (the session ARN does not carry the role's path; role names are
+        unique per account). An IAM user or the root is matched exactly.
+        """
+        arn = self.caller_arn
+        parts = arn.split(":", 5)
+        if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+            role = parts[5].split("/")[1]
+            base = f"arn:{parts[1]}:iam::{parts[4]}:role/"
+            return [f"{base}{role}", f"{base}*/{role}"]
+        return [arn] if arn else []
 
     def tags(self, **extra: str) -> dict[str, str]:
         return {
@@ -116,6 +147,28 @@ def assume_role_policy(service: str, ctx: AwsContext) -> str:
                 "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
             }
         ]
+    )
+
+
+def iam_role(
+    resource_name: str,
+    assume_role_policy: pulumi.Input[str],
+    ctx: AwsContext,
+    parent: pulumi.Resource,
+    name: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> aws.iam.Role:
+    """Every IAM role of the stack: under IAM_PATH and with the configured permissions boundary (the
+    bootstrap's deploy role refuses to create a role without it). Without `permissionsBoundaryArn` (a stack
+    deployed by an administrator) the role has no boundary."""
+    return aws.iam.Role(
+        resource_name,
+        name=name,
+        path=IAM_PATH,
+        permissions_boundary=ctx.permissions_boundary_arn,
+        assume_role_policy=assume_role_policy,
+        tags=tags if tags is not None else ctx.tags(),
+        opts=child(parent),
     )
 
 

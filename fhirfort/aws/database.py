@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from fhirfort.aws.common import AwsContext, assume_role_policy, child, log_group
+from fhirfort.aws.common import AwsContext, assume_role_policy, child, iam_role, log_group
 from fhirfort.spec import Spec
 
 ENGINE_MAJOR = "17"
@@ -90,11 +90,8 @@ class Database(pulumi.ComponentResource):
             )
             for export in LOG_EXPORTS
         ]
-        monitoring_role = aws.iam.Role(
-            "db-monitoring-role",
-            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com", ctx),
-            tags=ctx.tags(),
-            opts=child(self),
+        monitoring_role = iam_role(
+            "db-monitoring-role", assume_role_policy("monitoring.rds.amazonaws.com", ctx), ctx, self
         )
         aws.iam.RolePolicyAttachment(
             "db-monitoring-policy",

@@ -7,7 +7,10 @@
 - Root volume encrypted with the hosts key; detailed monitoring on.
 - Instance role: AmazonSSMManagedInstanceCore plus one inline policy scoped to the role's own secrets,
   KMS decrypt of the secrets key only via Secrets Manager, its own log group, its own metric namespace and
-  `rds-db:connect` as its own database user (IAM database authentication).
+  `rds-db:connect` as its own database user (IAM database authentication), and read-only access to its
+  prefixes of the artifacts bucket (`<role>/` and `apt/`, artifacts.py) with the artifacts key only via S3.
+- Roles and instance profiles live under the `/fhirfort/` IAM path and carry `permissionsBoundaryArn`
+  (common.iam_role), as the bootstrap's deploy role requires.
 - AMI: the newest official Debian 13 image (owner 136693071363), unless `amiId` is configured. Debian's
   images carry no SSM agent: user data installs it from the regional SSM bucket through the S3 gateway
   endpoint (FLOW-14/15); no NAT is needed.
@@ -21,8 +24,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from fhirfort.aws.artifacts import READ_ACTIONS, role_prefixes
 from fhirfort.aws.buckets import HardenedBucket, HardenedBucketArgs
-from fhirfort.aws.common import ROLE_TAG, AwsContext, child, policy_output
+from fhirfort.aws.common import IAM_PATH, ROLE_TAG, AwsContext, child, iam_role, policy_output
 from fhirfort.spec import Spec
 
 DEBIAN_OWNER = "136693071363"
@@ -78,6 +82,8 @@ class HostsArgs:
     hosts_key_arn: pulumi.Input[str]
     access_log_bucket: pulumi.Input[str]
     db_resource_id: pulumi.Input[str]
+    artifacts_bucket_arn: pulumi.Input[str]
+    artifacts_key_arn: pulumi.Input[str]
     instance_type: str
     hosts_per_tier: int
     ami_id: str | None
@@ -171,10 +177,9 @@ class Hosts(pulumi.ComponentResource):
 
     def _instance_profile(self, role: str, args: HostsArgs) -> aws.iam.InstanceProfile:
         ctx = args.ctx
-        iam_role = aws.iam.Role(
+        host_role = iam_role(
             f"role-{role}",
-            name=ctx.name(f"{role}-host"),
-            assume_role_policy=pulumi.Output.json_dumps(
+            pulumi.Output.json_dumps(
                 {
                     "Version": "2012-10-17",
                     "Statement": [
@@ -182,12 +187,14 @@ class Hosts(pulumi.ComponentResource):
                     ],
                 }
             ),
+            ctx,
+            self,
+            name=ctx.name(f"{role}-host"),
             tags=ctx.tags(**{ROLE_TAG: role}),
-            opts=child(self),
         )
         aws.iam.RolePolicyAttachment(
             f"role-{role}-ssm",
-            role=iam_role.name,
+            role=host_role.name,
             policy_arn=ctx.managed_policy("AmazonSSMManagedInstanceCore"),
             opts=child(self),
         )
@@ -197,9 +204,11 @@ class Hosts(pulumi.ComponentResource):
             args.db_resource_id,
             f"/{DB_USERS[role]}",
         )
+        bucket_arn = args.artifacts_bucket_arn
+        prefixes = role_prefixes(role)
         aws.iam.RolePolicy(
             f"role-{role}-scoped",
-            role=iam_role.id,
+            role=host_role.id,
             policy=policy_output(
                 [
                     {
@@ -234,11 +243,31 @@ class Hosts(pulumi.ComponentResource):
                         "Action": "rds-db:connect",
                         "Resource": db_user_arn,
                     },
+                    {
+                        "Sid": "ReadOwnArtifacts",
+                        "Effect": "Allow",
+                        "Action": READ_ACTIONS,
+                        "Resource": [pulumi.Output.concat(bucket_arn, "/", p, "*") for p in prefixes],
+                    },
+                    {
+                        "Sid": "ListOwnArtifacts",
+                        "Effect": "Allow",
+                        "Action": "s3:ListBucket",
+                        "Resource": bucket_arn,
+                        "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}},
+                    },
+                    {
+                        "Sid": "DecryptArtifactsViaS3",
+                        "Effect": "Allow",
+                        "Action": "kms:Decrypt",
+                        "Resource": args.artifacts_key_arn,
+                        "Condition": {"StringEquals": {"kms:ViaService": f"s3.{ctx.region}.amazonaws.com"}},
+                    },
                 ]
             ),
             opts=child(self),
         )
-        self.roles[role] = iam_role
+        self.roles[role] = host_role
         return aws.iam.InstanceProfile(
-            f"profile-{role}", name=ctx.name(f"{role}-host"), role=iam_role.name, opts=child(self)
+            f"profile-{role}", name=ctx.name(f"{role}-host"), path=IAM_PATH, role=host_role.name, opts=child(self)
         )

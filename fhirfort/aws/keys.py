@@ -15,9 +15,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from fhirfort.aws.common import AwsContext, child, policy_json
+from fhirfort.aws.common import PROTECTED_TAG, AwsContext, child, policy_json
 
-PURPOSES = ("logs", "audit", "data", "secrets", "hosts")
+PURPOSES = ("logs", "audit", "data", "secrets", "hosts", "artifacts")
+# Keys whose loss destroys records that must survive the stack (audit trail and archive, log groups, the
+# database and its snapshots). They carry `fhirfort:protected=true`: the bootstrap's permissions boundary then
+# denies the deploy role ScheduleKeyDeletion, DisableKey, DisableKeyRotation, PutKeyPolicy, DeleteAlias and
+# re-tagging them. Pulumi therefore retains them (and their aliases) on delete instead of failing `destroy`;
+# deleting one is a deliberate administrator action. The other keys protect values that can be re-created
+# (secrets can be re-issued, host volumes and artifacts rebuilt) and stay manageable by the deploy role.
+PROTECTED_PURPOSES = frozenset({"logs", "audit", "data"})
 _USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
 
@@ -110,6 +117,8 @@ def key_policy(purpose: str, ctx: AwsContext, trail_name: str) -> str:
         statements += _via_service(ctx, "rds", "RdsStorageAndPerformanceInsights", grants=True)
     elif purpose == "secrets":
         statements += _via_service(ctx, "secretsmanager", "SecretsManagerOnly", grants=True)
+    elif purpose == "artifacts":
+        statements += _via_service(ctx, "s3", "S3Only")
     elif purpose == "hosts":
         asg_role = (
             f"arn:{ctx.partition}:iam::{ctx.account_id}:role/aws-service-role/"
@@ -150,17 +159,22 @@ class Keys(pulumi.ComponentResource):
         ctx = args.ctx
         self.keys = {}
         for purpose in PURPOSES:
+            protected = purpose in PROTECTED_PURPOSES
+            tags = {"fhirfort:purpose": purpose, **({PROTECTED_TAG: "true"} if protected else {})}
             key = aws.kms.Key(
                 f"key-{purpose}",
                 description=f"fhirfort {ctx.stack}: {purpose}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 policy=key_policy(purpose, ctx, args.trail_name),
-                tags=ctx.tags(**{"fhirfort:purpose": purpose}),
-                opts=child(self),
+                tags=ctx.tags(**tags),
+                opts=child(self, retain_on_delete=protected),
             )
             aws.kms.Alias(
-                f"alias-{purpose}", name=f"alias/{ctx.name(purpose)}", target_key_id=key.key_id, opts=child(self)
+                f"alias-{purpose}",
+                name=f"alias/{ctx.name(purpose)}",
+                target_key_id=key.key_id,
+                opts=child(self, retain_on_delete=protected),
             )
             self.keys[purpose] = key
         self.register_outputs({"arns": self.arns})

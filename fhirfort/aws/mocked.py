@@ -25,6 +25,7 @@ from fhirfort import REPO_ROOT
 MOCK_ACCOUNT = "123456789012"
 MOCK_REGION = "eu-central-1"
 MOCK_AMI = "ami-0123456789abcdef0"
+MOCK_DEPLOY_ROLE = "fhirfort-ci-deploy"  # the caller is the bootstrap's CI deploy role (an assumed-role session)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class DeclaredResource:
     props: dict[str, Any]  # inputs in wire (camelCase) form, as CrossGuard sees them (secrets unwrapped)
     parent_urn: str | None
     secret_paths: tuple[str, ...] = ()  # top-level input names that were marked secret
+    retain_on_delete: bool = False  # resource option: `pulumi destroy` leaves it in the account
 
 
 @dataclass
@@ -162,7 +164,8 @@ def mock_outputs(typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict
     elif typ == "aws:ec2/launchTemplate:LaunchTemplate":
         state["latestVersion"] = 1
     elif typ == "aws:iam/role:Role":
-        state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT}:role/{state['name']}"
+        path = inputs.get("path") or "/"
+        state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT}:role{path}{state['name']}"
     elif typ == "aws:autoscaling/group:Group":
         state.setdefault("name", inputs.get("name") or f"{name}-{digest}")
     elif typ == "aws:kms/key:Key":
@@ -181,7 +184,7 @@ def _call(token: str, args: dict[str, Any]) -> dict[str, Any]:
         },
         "aws:index/getCallerIdentity:getCallerIdentity": {
             "accountId": MOCK_ACCOUNT,
-            "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/ci",
+            "arn": f"arn:aws:sts::{MOCK_ACCOUNT}:assumed-role/{MOCK_DEPLOY_ROLE}/github-actions",
             "userId": "AIDAEXAMPLE",
             "id": MOCK_ACCOUNT,
         },
@@ -255,6 +258,7 @@ def _monitor_class() -> type:
                         props=props,
                         parent_urn=request.parent or None,
                         secret_paths=secret_paths,
+                        retain_on_delete=bool(request.retainOnDelete),
                     )
                 )
             return resource_pb2.RegisterResourceResponse(urn=urn, id=rid or "", object=obj)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from fhirfort.aws.common import AwsContext, assume_role_policy, child, log_group, policy_output
+from fhirfort.aws.common import AwsContext, assume_role_policy, child, iam_role, log_group, policy_output
 from fhirfort.spec import Spec
 
 # Interface endpoints the hosts need without NAT: SSM agent, secrets, KMS, logs, STS, CloudWatch metrics.
@@ -62,6 +62,7 @@ class Network(pulumi.ComponentResource):
     subnets: dict[str, list[aws.ec2.Subnet]]
     security_groups: dict[str, aws.ec2.SecurityGroup]  # flow endpoint name -> group
     s3_prefix_list_id: pulumi.Output[str]
+    s3_endpoint_id: pulumi.Output[str]  # the app tier's S3 gateway endpoint (aws:SourceVpce of host requests)
     flow_log_group: aws.cloudwatch.LogGroup
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -161,6 +162,7 @@ class Network(pulumi.ComponentResource):
             opts=child(self),
         )
         self.s3_prefix_list_id = s3.prefix_list_id
+        self.s3_endpoint_id = s3.id
 
     def _data_nacl(self, ctx: AwsContext, s: Spec, app_tier: str, data_tier: str, vpc_cidr: str) -> None:
         """Stateless second fence around the data tier: PostgreSQL in from, and replies out to, the app tier."""
@@ -197,12 +199,7 @@ class Network(pulumi.ComponentResource):
             ctx,
             self,
         )
-        role = aws.iam.Role(
-            "flow-logs-role",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com", ctx),
-            tags=ctx.tags(),
-            opts=child(self),
-        )
+        role = iam_role("flow-logs-role", assume_role_policy("vpc-flow-logs.amazonaws.com", ctx), ctx, self)
         aws.iam.RolePolicy(
             "flow-logs-policy",
             role=role.id,

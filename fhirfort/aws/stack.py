@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from fhirfort.aws.artifacts import Artifacts, ArtifactsArgs
 from fhirfort.aws.audit import Audit, AuditArgs
 from fhirfort.aws.common import AwsContext
 from fhirfort.aws.database import Database, DatabaseArgs
@@ -18,7 +19,7 @@ from fhirfort.aws.network import Network, NetworkArgs
 from fhirfort.aws.secrets import Secrets, SecretsArgs
 from fhirfort.aws.waf import Waf, WafArgs
 from fhirfort.compliance.controls import opt_out_tags
-from fhirfort.config import StackConfig, load_config
+from fhirfort.config import NAMESPACE, ConfigError, StackConfig, load_config
 from fhirfort.spec import Spec, spec
 
 OUTPUT_NAMES = (
@@ -42,6 +43,8 @@ OUTPUT_NAMES = (
     "alarm_topic_arn",
     "kms_key_arns",
     "app_log_group_names",
+    "artifacts_bucket_name",
+    "ssm_transfer_bucket_name",
 )
 
 
@@ -156,6 +159,17 @@ class FhirStack(pulumi.ComponentResource):
             ),
             opts=mine,
         )
+        artifacts = Artifacts(
+            "artifacts",
+            ArtifactsArgs(
+                ctx=ctx,
+                artifacts_key_arn=keys.arn("artifacts"),
+                s3_endpoint_id=network.s3_endpoint_id,
+                access_log_bucket=audit.access_log_bucket.id,
+                writer_arns=cfg.artifacts_writer_arns,
+            ),
+            opts=mine,
+        )
         hosts = Hosts(
             "hosts",
             HostsArgs(
@@ -170,6 +184,8 @@ class FhirStack(pulumi.ComponentResource):
                 hosts_key_arn=keys.arn("hosts"),
                 access_log_bucket=audit.access_log_bucket.id,
                 db_resource_id=database.instance.resource_id,
+                artifacts_bucket_arn=artifacts.bucket.arn,
+                artifacts_key_arn=keys.arn("artifacts"),
                 instance_type=cfg.host_instance_type,
                 hosts_per_tier=cfg.hosts_per_tier,
                 ami_id=cfg.ami_id,
@@ -197,6 +213,7 @@ class FhirStack(pulumi.ComponentResource):
             "alarm_topic_arn": audit.alarm_topic.arn,
             "kms_key_arns": keys.arns,
             "app_log_group_names": [lg.name for lg in audit.app_log_groups.values()],
+            "artifacts_bucket_name": artifacts.bucket.bucket,
             "ssm_transfer_bucket_name": hosts.ssm_transfer_bucket.bucket,
         }
         self.register_outputs(self.outputs)
@@ -204,8 +221,24 @@ class FhirStack(pulumi.ComponentResource):
 
 def build(cfg: StackConfig) -> FhirStack:
     opt_outs = opt_out_tags(cfg.opt_out.model_dump(by_alias=True))
-    ctx = AwsContext.lookup(pulumi.get_stack(), cfg.az_count, environment=cfg.environment, opt_out_tags=opt_outs)
+    ctx = AwsContext.lookup(
+        pulumi.get_stack(),
+        cfg.az_count,
+        environment=cfg.environment,
+        opt_out_tags=opt_outs,
+        permissions_boundary_arn=cfg.permissions_boundary_arn,
+    )
+    check_accounts(cfg, ctx)
     return FhirStack("fhirfort", FhirStackArgs(config=cfg, spec=spec(), ctx=ctx))
+
+
+def check_accounts(cfg: StackConfig, ctx: AwsContext) -> None:
+    """ARNs in the config must name the account the program deploys into (checked before any resource)."""
+    named = [("permissionsBoundaryArn", cfg.permissions_boundary_arn)]
+    named += [("artifactsWriterArns", arn) for arn in cfg.artifacts_writer_arns]
+    for key, arn in named:
+        if arn is not None and arn.split(":")[4] != ctx.account_id:
+            raise ConfigError(f"{NAMESPACE}:{key}: {arn!r} is not in the deploying account {ctx.account_id}")
 
 
 def run_program() -> None:

@@ -48,6 +48,31 @@ BAD = [
     ("dev", {"dbInstanceClass": "m5.large"}, "fhirfort:dbInstanceClass:"),
     ("dev", {"optOut": {"encryption": True}}, "fhirfort:optOut.encryption: is not a known key"),
     ("dev", {"sshKeyName": "ops"}, "fhirfort:sshKeyName: is not a known key"),
+    (
+        "dev",
+        {"permissionsBoundaryArn": "arn:aws:iam::123456789012:role/fhirfort/fhirfort-ci-deploy"},
+        "fhirfort:permissionsBoundaryArn: .* is not an IAM policy ARN",
+    ),
+    ("dev", {"permissionsBoundaryArn": "arn:aws:iam::123456789012:policy/*"}, "fhirfort:permissionsBoundaryArn: "),
+    ("dev", {"permissionsBoundaryArn": "fhirfort-deploy-boundary"}, "fhirfort:permissionsBoundaryArn: .* not an IAM"),
+    ("dev", {"permissionsBoundaryArn": "arn:aws:iam::12345:policy/b"}, "fhirfort:permissionsBoundaryArn: "),
+    (
+        "dev",
+        {"artifactsWriterArns": ["arn:aws:iam::123456789012:role/*"]},
+        "fhirfort:artifactsWriterArns: .* is not an IAM role or user ARN",
+    ),
+    ("dev", {"alarmEmail": "security at example.org"}, "fhirfort:alarmEmail: .* is not an email address"),
+    ("dev", {"alarmEmail": "a@b"}, "fhirfort:alarmEmail: "),
+    (
+        "dev",
+        {"secretRotationLambdaArn": "arn:aws:iam::123456789012:role/rotate"},
+        "fhirfort:secretRotationLambdaArn: .* is not a Lambda function ARN",
+    ),
+    (
+        "dev",
+        {"artifactsWriterArns": ["arn:aws:sts::123456789012:assumed-role/ops/me"]},
+        "fhirfort:artifactsWriterArns: ",
+    ),
 ]
 
 
@@ -70,6 +95,36 @@ def test_bad_config_stops_the_program_before_any_resource(changes: dict[str, Any
     run = evaluate_stack("dev", changes, check=False)
     assert isinstance(run.error, ConfigError)
     assert str(run.error).startswith(key)
+    assert run.resources == []
+
+
+def test_permissions_boundary_is_optional_and_accepted_with_a_path() -> None:
+    assert parse_config(_raw("dev")).permissions_boundary_arn is None
+    arn = "arn:aws:iam::123456789012:policy/fhirfort/fhirfort-deploy-boundary"
+    assert parse_config(_raw("dev", permissionsBoundaryArn=arn)).permissions_boundary_arn == arn
+    assert parse_config(_raw("prod")).permissions_boundary_arn == arn  # prod documents and uses it
+    gov = "arn:aws-us-gov:iam::123456789012:policy/b"
+    assert parse_config(_raw("dev", permissionsBoundaryArn=gov)).permissions_boundary_arn == gov
+
+
+def test_optional_notification_and_rotation_values_are_accepted() -> None:
+    lam = "arn:aws:lambda:eu-central-1:123456789012:function:rotate"
+    cfg = parse_config(_raw("dev", alarmEmail="security@example.org", secretRotationLambdaArn=lam))
+    assert cfg.alarm_email == "security@example.org" and cfg.secret_rotation_lambda_arn == lam
+    assert parse_config(_raw("dev", secretRotationLambdaArn=lam + ":live")).secret_rotation_lambda_arn == lam + ":live"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("permissionsBoundaryArn", "arn:aws:iam::210987654321:policy/fhirfort/fhirfort-deploy-boundary"),
+        ("artifactsWriterArns", ["arn:aws:iam::210987654321:role/ops"]),
+    ],
+)
+def test_arns_of_another_account_stop_the_program(key: str, value: Any) -> None:
+    run = evaluate_stack("dev", {key: value}, check=False)
+    assert isinstance(run.error, ConfigError)
+    assert str(run.error).startswith(f"fhirfort:{key}: ") and "deploying account" in str(run.error)
     assert run.resources == []
 
 

@@ -18,7 +18,7 @@ def _key_policy(run: StackRun, purpose: str) -> list[dict]:
 
 def test_one_rotating_key_per_purpose(run: StackRun) -> None:
     keys = {k.props["tags"]["fhirfort:purpose"]: k.props for k in run.of_type(KEY)}
-    assert set(keys) == set(PURPOSES) == {"logs", "audit", "data", "secrets", "hosts"}
+    assert set(keys) == set(PURPOSES) == {"logs", "audit", "data", "secrets", "hosts", "artifacts"}
     for purpose, key in keys.items():
         assert key["enableKeyRotation"] is True, purpose
         assert key["deletionWindowInDays"] == 30
@@ -57,6 +57,7 @@ def test_only_expected_services_use_each_key(run: StackRun) -> None:
     assert via["data"] == {"rds"}
     assert via["secrets"] == {"secretsmanager"}
     assert via["hosts"] == {"ec2"}
+    assert via["artifacts"] == {"s3"}
     assert via["logs"] == set() and via["audit"] == set()
 
 

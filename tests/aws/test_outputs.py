@@ -10,7 +10,8 @@ CONTRACT = {
     "fhir_base_url", "smart_config_url", "alb_arn", "alb_dns_name", "https_listener_arn", "http_listener_arn",
     "web_acl_arn", "cloudtrail_arn", "audit_bucket_name", "access_log_bucket_name", "db_instance_identifier",
     "db_parameter_group_name", "fhir_asg_name", "idp_asg_name", "vpc_id", "flow_log_group_name",
-    "waf_log_group_name", "alarm_topic_arn", "kms_key_arns", "app_log_group_names",
+    "waf_log_group_name", "alarm_topic_arn", "kms_key_arns", "app_log_group_names", "artifacts_bucket_name",
+    "ssm_transfer_bucket_name",
 }  # fmt: skip
 
 
