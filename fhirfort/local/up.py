@@ -1,0 +1,110 @@
+"""`make up`: the ordered steps of the local target, each announced and timed."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from fhirfort.local import aptproxy, converge, hooks, hostlab, net, prereqs, rootfs, routerlog
+from fhirfort.local.aptsources import Mirrors, derive_mirrors, read_machine_sources
+from fhirfort.local.certs import issue_lab_certs
+from fhirfort.local.endpoints import render_hosts_block, set_hosts_block, write_endpoints
+from fhirfort.local.inventory import write_inventory
+from fhirfort.local.lab import PUBLIC_NAME, Lab, build_lab
+from fhirfort.local.paths import LabPaths
+from fhirfort.local.secrets import ensure_secrets
+from fhirfort.local.sshkeys import ensure_controller_key, render_known_hosts
+from fhirfort.local.steps import TIMINGS, say, step
+from fhirfort.spec import Spec, spec
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    hapi: bool = True
+    converge: bool = True
+
+
+def _mirrors() -> Mirrors:
+    mirrors = derive_mirrors(read_machine_sources())
+    say(f"    mirrors from the machine's apt config: {mirrors.main} (security: {mirrors.security})")
+    return mirrors
+
+
+def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
+    paths = paths or LabPaths.default()
+    s: Spec = spec()
+    lab: Lab = build_lab(s)
+    for d in (paths.root, paths.logs, paths.run):
+        d.mkdir(parents=True, exist_ok=True)
+    proxy_port = s.port("apt_proxy")
+
+    with step("prerequisites"):
+        installed = prereqs.ensure(paths)
+        say(f"    installed: {', '.join(installed)}" if installed else "    all present")
+    if options.hapi:
+        with step("HAPI jar build"):
+            hooks.build_hapi(paths)
+    with step("golden rootfs"):
+        mirrors = _mirrors()
+        say("    built" if rootfs.build_golden(mirrors, paths) else "    cached (include list unchanged)")
+    with step("PKI and secrets"):
+        counts = issue_lab_certs(lab, paths)
+        say(f"    certificates: {counts['issued']} issued, {counts['reused']} reused")
+        created = ensure_secrets(paths.secrets_file)
+        say(f"    secrets: {len(created)} created" if created else "    secrets: unchanged")
+    with step("network"):
+        net.up(lab, s, paths)
+        routerlog.start(paths)
+        say(
+            f"    bridges {', '.join(t.bridge for t in lab.tiers)}; router namespace {net.ROUTER_NS}; "
+            f"machine ip_forward={net.machine_ip_forward()}"
+        )
+    with step("apt proxy"):
+        state = aptproxy.start(mirrors, str(lab.controller_address), proxy_port, paths)
+        say(f"    apt-cacher-ng {state} on {lab.controller_address}:{proxy_port}")
+    with step("hosts prepare"):
+        pub = ensure_controller_key(paths.ssh_key)
+        entries = []
+        for h in lab.hosts:
+            key = rootfs.prepare_host(
+                h,
+                lab,
+                paths,
+                mirrors=mirrors,
+                controller_pubkey=pub,
+                apt_proxy_port=proxy_port,
+                public_name=PUBLIC_NAME,
+            )
+            entries.append(([h.name, h.fqdn, str(h.address)], key))
+        paths.known_hosts.write_text(render_known_hosts(entries))
+    with step("hosts boot"):
+        for h in lab.hosts:
+            say(f"    {h.name:6} {hostlab.start(h, paths)} ({h.address} on {h.tier.bridge})")
+    with step("wait SSH"), ThreadPoolExecutor(max_workers=len(lab.hosts)) as pool:
+        for h, secs in zip(lab.hosts, pool.map(lambda h: hostlab.wait_ssh(h, paths), lab.hosts), strict=True):
+            say(f"    {h.name:6} ssh ok, host key verified ({secs:.1f}s)")
+    with step("inventory"):
+        write_inventory(lab, paths, proxy_port)
+        set_hosts_block(render_hosts_block(lab))
+        say(f"    {paths.inventory}")
+    write_lab_ready(paths)
+    if options.converge:
+        with step("converge"):
+            converge.converge(paths)
+        with step("sample data"):
+            hooks.load_sample_data(lab, paths)
+    with step("endpoints"):
+        say(f"    {write_endpoints(lab, s, paths)}")
+    say(f"up: done ({', '.join(f'{k} {v:.1f}s' for k, v in TIMINGS.items())})")
+    return 0
+
+
+def write_lab_ready(paths: LabPaths) -> None:
+    """Tell the other parts of the kit the hosts are up and reachable (roles may converge against them)."""
+    paths.lab_ready.write_text(
+        f"ready_at: {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n"
+        f"inventory: {paths.inventory}\n"
+        f"secrets: {paths.secrets_file}\n"
+        f"converge: ansible-playbook -i {paths.inventory} playbooks/site.yml -e @{paths.secrets_file}\n"
+    )
