@@ -34,6 +34,19 @@ test-fast: lint ## the tier that needs no hosts: unit, mocked stacks, policies, 
 test: test-fast ## the whole suite (CI runs this)
 	@echo "==> all tiers passed"
 
+# The host tier: a real `make up`, a second converge that must report changed=0 on every host, the
+# host-marked tests (testinfra, isolation, end to end through the edge), then `make down` whatever happened.
+test-hosts: venv ## bring the local target up, gate on idempotence, run host and e2e tests, take it down
+	@rc=0; \
+	$(PY) -m fhirfort.cli up || rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "==> second converge (idempotence gate)"; \
+	  $(PY) -m fhirfort.cli up --no-hapi --expect-no-changes || rc=$$?; fi; \
+	if [ $$rc -eq 0 ]; then $(PYTEST) -m host -q || rc=$$?; fi; \
+	if [ $$rc -ne 0 ] && [ -f build/local/logs/converge.log ]; then \
+	  echo "==> last lines of build/local/logs/converge.log"; tail -n 80 build/local/logs/converge.log; fi; \
+	$(PY) -m fhirfort.cli down || true; \
+	exit $$rc
+
 audit: venv ## policy pack over the mocked dev and prod stacks; report in build/compliance/
 	$(PY) -m fhirfort.cli audit
 

@@ -15,7 +15,7 @@ from fhirfort.local.lab import PUBLIC_NAME, Lab, build_lab
 from fhirfort.local.paths import LabPaths
 from fhirfort.local.secrets import ensure_secrets
 from fhirfort.local.sshkeys import ensure_controller_key, render_known_hosts
-from fhirfort.local.steps import TIMINGS, say, step
+from fhirfort.local.steps import TIMINGS, StepError, say, step
 from fhirfort.spec import Spec, spec
 
 
@@ -23,6 +23,8 @@ from fhirfort.spec import Spec, spec
 class UpOptions:
     hapi: bool = True
     converge: bool = True
+    # Idempotence gate (make test): fail when the converge changed anything on any host.
+    expect_no_changes: bool = False
 
 
 def _mirrors() -> Mirrors:
@@ -91,7 +93,13 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
     write_lab_ready(paths)
     if options.converge:
         with step("converge"):
-            converge.converge(paths)
+            summary = converge.converge(paths)
+            if options.expect_no_changes and summary:
+                changed = {h: c["changed"] for h, c in summary.items() if c["changed"]}
+                if changed:
+                    detail = ", ".join(f"{h} changed={n}" for h, n in sorted(changed.items()))
+                    raise StepError("converge", f"not idempotent: {detail}", None, paths.logs / "converge.log")
+                say("    idempotent: changed=0 on every host")
         with step("sample data"):
             hooks.load_sample_data(lab, paths)
     with step("endpoints"):
