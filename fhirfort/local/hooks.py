@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from fhirfort import REPO_ROOT
-from fhirfort.local.lab import Lab
+from fhirfort.local import sample_data
 from fhirfort.local.paths import LabPaths
 from fhirfort.local.steps import StepError, follow, last_line, say
 
@@ -29,7 +30,11 @@ def build_hapi(paths: LabPaths) -> bool:
     return True
 
 
-def load_sample_data(lab: Lab, paths: LabPaths) -> None:
-    """Load the sample FHIR data through the edge. A no-op until the FHIR server exists (the lead wires it)."""
-    _ = (lab, paths)
-    say("    sample data load: not wired yet (no-op)")
+def load_sample_data(paths: LabPaths) -> None:
+    """Load the synthetic sample data through the edge (idempotent: PUT by fixed ids)."""
+    endpoints = json.loads(paths.endpoints.read_text())
+    try:
+        sample_data.load_sample_data(endpoints)
+    except sample_data.SampleDataError as exc:
+        raise StepError("sample data", str(exc)) from None
+    say(f"    loaded {sample_data.BUNDLE.relative_to(REPO_ROOT)} through the edge")

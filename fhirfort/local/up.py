@@ -100,10 +100,11 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
                     detail = ", ".join(f"{h} changed={n}" for h, n in sorted(changed.items()))
                     raise StepError("converge", f"not idempotent: {detail}", None, paths.logs / "converge.log")
                 say("    idempotent: changed=0 on every host")
-        with step("sample data"):
-            hooks.load_sample_data(lab, paths)
     with step("endpoints"):
         say(f"    {write_endpoints(lab, s, paths)}")
+    if options.converge:
+        with step("sample data"):
+            hooks.load_sample_data(paths)
     say(f"up: done ({', '.join(f'{k} {v:.1f}s' for k, v in TIMINGS.items())})")
     return 0
 

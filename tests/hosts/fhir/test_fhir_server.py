@@ -1,0 +1,76 @@
+"""fhir_server on the fhir host: service user, sandbox, listener, secret modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.host
+
+
+def spec(name: str) -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parents[3] / "spec" / f"{name}.yaml").read_text())
+
+
+TIERS = spec("tiers")
+PORT = spec("services")["services"]["fhir_https"]["port"]
+FHIR_ADDRESS = TIERS["hosts"]["fhir"]["address"]
+UNIT = "fhirfort-fhir-server"
+
+
+def test_app05_service_running_as_fhir(fhir_host) -> None:
+    svc = fhir_host.service(UNIT)
+    assert svc.is_running
+    assert svc.is_enabled
+    users = fhir_host.check_output(f"ps -o user= -p $(systemctl show -p MainPID --value {UNIT})").split()
+    assert users == ["fhir"]
+
+
+def test_app01_user_has_no_shell(fhir_host) -> None:
+    user = fhir_host.user("fhir")
+    assert user.shell in ("/usr/sbin/nologin", "/bin/false")
+    assert user.password in ("!", "*", "!*")
+
+
+def test_app02_listens_only_on_tier_address(fhir_host) -> None:
+    # Java binds an IPv6 socket: the tier address shows as [::ffff:a.b.c.d]; any other address fails
+    lines = fhir_host.check_output(f"ss -Hltn 'sport = :{PORT}'").splitlines()
+    local = {line.split()[3].rsplit(":", 1)[0] for line in lines}
+    assert local, f"nothing listens on {PORT}"
+    assert local <= {FHIR_ADDRESS, f"[::ffff:{FHIR_ADDRESS}]"}, local
+
+
+def test_app03_secret_and_config_modes(fhir_host) -> None:
+    secret = fhir_host.file("/etc/fhirfort/fhir-server/secrets/fhirfort.db.password")
+    assert secret.user == "root" and secret.group == "fhir"
+    assert secret.mode == 0o440
+    config = fhir_host.file("/etc/fhirfort/fhir-server/application.yaml")
+    assert config.mode == 0o640 and config.group == "fhir"
+    assert "password" not in config.content_string.lower()
+    cmdline = fhir_host.check_output(f"cat /proc/$(systemctl show -p MainPID --value {UNIT})/cmdline | tr '\\0' ' '")
+    assert "password" not in cmdline.lower()
+
+
+def test_app05_sandbox(fhir_host) -> None:
+    props = dict(
+        line.split("=", 1)
+        for line in fhir_host.check_output(
+            f"systemctl show {UNIT} -p User -p NoNewPrivileges -p ProtectSystem -p ProtectHome -p PrivateTmp "
+            "-p PrivateDevices -p CapabilityBoundingSet -p AmbientCapabilities -p RestrictAddressFamilies "
+            "-p MemoryMax -p Restart -p LockPersonality"
+        ).splitlines()
+    )
+    assert props["User"] == "fhir"
+    assert props["NoNewPrivileges"] == "yes"
+    assert props["ProtectSystem"] == "strict"
+    assert props["ProtectHome"] == "yes"
+    assert props["PrivateTmp"] == "yes"
+    assert props["PrivateDevices"] == "yes"
+    assert props["CapabilityBoundingSet"] == ""
+    assert props["AmbientCapabilities"] == ""
+    assert set(props["RestrictAddressFamilies"].split()) == {"AF_UNIX", "AF_INET", "AF_INET6"}
+    assert props["MemoryMax"] != "infinity"
+    assert props["Restart"] == "always"
+    assert props["LockPersonality"] == "yes"
