@@ -13,6 +13,9 @@ SECRET_NAMES = (
     "postgresql_hapi_password",
     "postgresql_keycloak_password",
     "keycloak_admin_password",
+    "keycloak_confidential_client_secret",
+    "keycloak_sample_user_password",
+    "keycloak_sample_user_totp_secret",
 )
 
 
