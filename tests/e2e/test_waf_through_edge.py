@@ -158,3 +158,29 @@ def test_trace_refused(fhir) -> None:
 def test_access_token_in_query_refused(fhir) -> None:
     r = fhir.request("GET", "metadata", params={"access_token": "abc.def.ghi"})
     assert r.status_code == 400
+
+
+# WAF-09: SMART scopes pass the token endpoint; a scope outside the scope grammar (an injection) is refused
+def _token_post(origin: str, ca_cert: str, scope: str):
+    import requests
+
+    from fhirfort.spec import spec
+
+    url = f"{origin}/realms/{spec().identity.realm}/protocol/openid-connect/token"
+    data = {"grant_type": "client_credentials", "client_id": "fhirfort-backend", "scope": scope}
+    return requests.post(url, data=data, verify=ca_cert, timeout=30)
+
+
+def test_smart_scope_passes_the_waf(origin, ca_cert) -> None:
+    r = _token_post(origin, ca_cert, "system/*.cruds system/Patient.rs patient/Observation.rs?category=laboratory")
+    # Keycloak itself refuses the unauthenticated client (401/400); the point is the WAF did not (403)
+    assert r.status_code in (400, 401), r.text[:200]
+    assert r.headers.get("Content-Type", "").startswith("application/json")
+    assert "error" in r.json() and r.json().get("resourceType") != "OperationOutcome"
+
+
+def test_injection_in_scope_refused(origin, ca_cert) -> None:
+    for scope in ("system/*.read' OR '1'='1", "system/*.rs;DROP TABLE client--", "openid\nadmin"):
+        r = _token_post(origin, ca_cert, scope)
+        assert r.status_code in (400, 403), f"{scope!r}: {r.status_code}"
+        assert r.json().get("resourceType") == "OperationOutcome", f"{scope!r}: not refused by the edge"

@@ -1,0 +1,1 @@
+"""Reports produced from the running FHIR server (HIPAA accounting of disclosures, ...)."""
