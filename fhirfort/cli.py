@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "down": ("fhirfort.local.cli_down", "stop and remove the local target's hosts; keep data"),
     "destroy": ("fhirfort.local.cli_destroy", "down, then remove the local target's data"),
     "status": ("fhirfort.local.cli_status", "show the local hosts, addresses and services"),
+    "attack": ("fhirfort.suites.attack.cli", "attack and legitimate corpora through the edge; WAF report"),
+    "tlsscan": ("fhirfort.suites.tlsscan.cli", "testssl against the edge and every internal TLS listener"),
+    "secrets-scan": ("fhirfort.suites.secrets_scan.cli", "secrets in git history, build/, Pulumi state and the hosts"),
     "disclosures": ("fhirfort.reports.cli_disclosures", "accounting of disclosures for one patient (HIPAA 164.528)"),
     "token": ("fhirfort.local.cli_token", "a SMART backend-services access token for the local target (last line)"),
 }
