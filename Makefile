@@ -41,7 +41,9 @@ test-hosts: venv ## bring the local target up, gate on idempotence, run host and
 	$(PY) -m fhirfort.cli up || rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "==> second converge (idempotence gate)"; \
 	  $(PY) -m fhirfort.cli up --no-hapi --expect-no-changes || rc=$$?; fi; \
-	if [ $$rc -eq 0 ]; then $(PYTEST) -m host -q || rc=$$?; fi; \
+	if [ $$rc -eq 0 ]; then $(PYTEST) -m host -q --ignore=tests/e2e_chaos || rc=$$?; fi; \
+	if [ $$rc -eq 0 ] && [ -d tests/e2e_chaos ]; then echo "==> fault injection (short form, last: it restarts services)"; \
+	  $(PYTEST) -m host -q tests/e2e_chaos || rc=$$?; fi; \
 	if [ $$rc -ne 0 ] && [ -f build/local/logs/converge.log ]; then \
 	  echo "==> last lines of build/local/logs/converge.log"; tail -n 80 build/local/logs/converge.log; fi; \
 	$(PY) -m fhirfort.cli down || true; \
