@@ -4,6 +4,8 @@ Idempotent: every entry of the transaction Bundle is a `PUT` by a fixed id, so a
 server's data as it was (HAPI answers 200 instead of 201 and keeps the version when nothing changed).
 The request goes through the edge exactly like a client's (TLS verified by the kit CA, WAF in front), so
 a WAF rule that would refuse ordinary FHIR data fails `make up` loudly rather than later in a test.
+The FHIR server enforces SMART on FHIR: the Bundle is posted with a SMART Backend Services token of the kit's
+backend client (fhirfort/local/smart_client.py) with the write scope `system/*.cruds` (WRITE_SCOPE).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+WRITE_SCOPE = "system/*.cruds"
 BUNDLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "sample-bundle.json"
 READY_TIMEOUT_S = 300.0
 
@@ -57,10 +60,26 @@ def _wait_ready(session: requests.Session, base: str, timeout: float) -> None:
     raise SampleDataError(f"{base}/metadata not ready after {timeout:.0f} s ({last})")
 
 
-def load_sample_data(endpoints: dict, bundle_path: Path = BUNDLE, ready_timeout: float = READY_TIMEOUT_S) -> None:
+def backend_token(endpoints: dict, scope: str = WRITE_SCOPE) -> str:
+    """A backend-services access token from the realm behind the edge (names resolved by the caller)."""
+    from fhirfort.local import smart_client
+    from fhirfort.spec import spec
+
+    parts = urlsplit(endpoints["fhir_base_url"])
+    target = smart_client.Target(f"{parts.scheme}://{parts.netloc}", spec().identity.realm, Path(endpoints["ca_cert"]))
+    try:
+        return smart_client.get_token(target, scope=scope)
+    except (RuntimeError, requests.RequestException) as exc:
+        raise SampleDataError(f"no backend token with {scope!r}: {exc}") from exc
+
+
+def load_sample_data(
+    endpoints: dict, bundle_path: Path = BUNDLE, ready_timeout: float = READY_TIMEOUT_S, token: str | None = None
+) -> None:
     """Post the sample transaction Bundle to `endpoints["fhir_base_url"]` through the edge.
 
-    `endpoints` is the content of build/local/endpoints.json (fhir_base_url, ca_cert, hosts).
+    `endpoints` is the content of build/local/endpoints.json (fhir_base_url, ca_cert, hosts). `token`: a bearer
+    token that may write (default: a fresh backend token with WRITE_SCOPE).
     """
     base = endpoints["fhir_base_url"].rstrip("/")
     if urlsplit(base).scheme != "https":
@@ -75,6 +94,7 @@ def load_sample_data(endpoints: dict, bundle_path: Path = BUNDLE, ready_timeout:
         session.verify = endpoints["ca_cert"]
         session.headers.update({"Accept": "application/fhir+json", "Content-Type": "application/fhir+json"})
         _wait_ready(session, base, ready_timeout)
+        session.headers["Authorization"] = f"Bearer {token or backend_token(endpoints)}"
         r = session.post(base, data=json.dumps(bundle).encode("utf-8"), timeout=300)
         if r.status_code != 200:
             raise SampleDataError(f"loading the sample Bundle: HTTP {r.status_code}: {r.text[:500]}")

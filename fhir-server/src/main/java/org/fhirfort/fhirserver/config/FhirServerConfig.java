@@ -14,6 +14,7 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.fhirfort.fhirserver.fhir.AuditReferencesDeleteInterceptor;
 import org.fhirfort.fhirserver.fhir.DisabledOperationsInterceptor;
 import org.fhirfort.fhirserver.fhir.FhirfortRestfulServer;
 import org.fhirfort.fhirserver.fhir.SafeErrorInterceptor;
@@ -91,6 +92,7 @@ public class FhirServerConfig {
 					+ " keep it bound to loopback/private addresses behind the edge");
 		}
 		server.registerInterceptor(new DisabledOperationsInterceptor());
+		server.registerInterceptor(new AuditReferencesDeleteInterceptor());
 		server.registerInterceptor(new SafeErrorInterceptor());
 		// Deliberately absent: ResponseHighlighterInterceptor, OpenApiInterceptor, GraphQL, terminology
 		// uploader, bulk export/import, $reindex, subscription triggering, CORS.
