@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attack": ("fhirfort.suites.attack.cli", "attack and legitimate corpora through the edge; WAF report"),
     "tlsscan": ("fhirfort.suites.tlsscan.cli", "testssl against the edge and every internal TLS listener"),
     "secrets-scan": ("fhirfort.suites.secrets_scan.cli", "secrets in git history, build/, Pulumi state and the hosts"),
+    "bench": ("fhirfort.suites.bench.cli", "secured vs direct path throughput and latency; last line ratio=..."),
+    "chaos": ("fhirfort.suites.chaos.cli", "kill services and restart hosts under a writer; nothing acknowledged lost"),
     "disclosures": ("fhirfort.reports.cli_disclosures", "accounting of disclosures for one patient (HIPAA 164.528)"),
     "token": ("fhirfort.local.cli_token", "a SMART backend-services access token for the local target (last line)"),
 }

@@ -1,0 +1,43 @@
+"""Plain findings from a chaos run, addressed to the role that can fix each (the suite changes no role)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_OF_UNIT = {
+    "nginx": "edge_waf",
+    "fhirfort-fhir-server": "fhir_server",
+    "postgresql@17-main": "postgresql",
+    "keycloak": "identity",
+    "rsyslog": "log_host",
+}
+
+
+def findings(results: list[dict[str, Any]], disk: dict[str, Any] | None, budget: float) -> list[str]:
+    out: list[str] = []
+    for r in results:
+        role = ROLE_OF_UNIT.get(r.get("service", ""), "?")
+        if r.get("restart_policy") == "no" and r.get("not_recovered"):
+            out.append(
+                f"{r['fault']}: {r['service']} on {r['host']} has Restart=no and stayed down after kill -9; "
+                f"roles/{role}: add a systemd drop-in (Restart=on-failure, RestartSec=1s) and a test for it"
+            )
+        elif r.get("recovery_s") is not None and r["recovery_s"] > budget:
+            out.append(
+                f"{r['fault']}: {r['service']} on {r['host']} served again after {r['recovery_s']:.0f} s "
+                f"(budget {budget:.0f} s); roles/{role}: cut the start time (JVM class-data sharing, lazy "
+                "initialisation, fewer auto-configurations) or run a second instance behind the edge"
+            )
+    if disk and not disk.get("all_records_delivered"):
+        out.append(
+            f"disk full on the log host: {disk.get('markers_lost')} of {disk.get('markers_sent_while_full')} log "
+            "records written meanwhile never arrived: rsyslog's omfile drops a message on ENOSPC ('message lost, "
+            "could not be processed') instead of suspending, so neither the log host's ruleset queue nor the "
+            "clients' disk-assisted queues hold it (the TLS session keeps accepting). roles/log_host: put "
+            "/var/log/remote on its own filesystem with size-based retention and headroom, and alarm on free "
+            "space before it runs out (the failure is visible only as rate-limited rsyslog errors on the log "
+            "host, with no alarm)"
+        )
+    if disk and disk.get("fhir_kept_serving") is False:
+        out.append("disk full on the log host: FHIR requests failed meanwhile (logging must not block service)")
+    return out
