@@ -21,7 +21,10 @@ BUILD_EXCLUDES = (
     "local/aptcache",
     "local/aptproxy/cache",
 )
-BUILD_SECRET_FILES = ("*.key", "id_ed25519", "id_rsa", "id_ecdsa")
+# Private keys and the short-lived access tokens the bench and chaos suites cache (0600, mode-checked).
+BUILD_SECRET_FILES = ("*.key", "id_ed25519", "id_rsa", "id_ecdsa", "token")
+# Reports of earlier scans: they hold finding hashes and detector names, not secrets.
+BUILD_SCAN_REPORTS = ("secrets-scan*.json",)
 HOST_AREAS = (
     "etc",
     "var/log",
@@ -115,7 +118,9 @@ def build_dir(build: Path, progress: Callable[[str], None], own_report: Path | N
     hits: list[Hit] = []
     n = 0
     for f in walk(build, BUILD_EXCLUDES):
-        if any(f.match(p) for p in BUILD_SECRET_FILES) or (own_report is not None and f == own_report):
+        if any(f.match(p) for p in BUILD_SECRET_FILES + BUILD_SCAN_REPORTS) or (
+            own_report is not None and f == own_report
+        ):
             continue
         n += 1
         hits += scan_path(f, "build", _label(f))
