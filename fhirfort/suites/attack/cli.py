@@ -62,7 +62,12 @@ def resolve_token(args: argparse.Namespace, target: transport.Target) -> tuple[s
     err = ""
     for attempt in range(4):  # Keycloak answers 503 while it bootstraps
         res = subprocess.run(
-            [sys.executable, "-m", "fhirfort.local.cli_token"], capture_output=True, text=True, timeout=120, check=False
+            # the legitimate corpus creates, updates and deletes: a read-only token would only test HAPI's 403s
+            [sys.executable, "-m", "fhirfort.local.cli_token", "--scope", "system/*.cruds"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         lines = res.stdout.strip().splitlines()
         if res.returncode == 0 and lines:
