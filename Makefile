@@ -31,7 +31,7 @@ lint: venv ## ruff over the kit's Python code
 test-fast: lint ## the tier that needs no hosts: unit, mocked stacks, policies, lint
 	$(PYTEST) -m "not host" -q
 
-test: test-fast ## the whole suite (CI runs this)
+test: test-fast test-hosts ## the whole suite (CI runs this)
 	@echo "==> all tiers passed"
 
 # The host tier: a real `make up`, a second converge that must report changed=0 on every host, the
