@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
         with step("sample data"):
             hooks.load_sample_data(paths)
     say(f"up: done ({', '.join(f'{k} {v:.1f}s' for k, v in TIMINGS.items())})")
+    endpoints = json.loads(paths.endpoints.read_text())
+    say(f"FHIR base URL: {endpoints['fhir_base_url']}  (CA: {endpoints['ca_cert']}; token: make token)")
     return 0
 
 
