@@ -95,7 +95,7 @@ def patient_tokens(idp: Any, totp_clock: dict) -> Iterator[dict[str, Any]]:  # n
         from e2e_identity.test_app_launch import login
     except ImportError as exc:
         pytest.skip(f"app launch helpers unavailable: {exc}")
-    if not idp.secrets.get("keycloak_sample_user_password"):
+    if not idp.secrets.get("identity_sample_user_password"):
         pytest.skip("no sample user password in the lab secrets")
     yield login(idp, totp_clock, scope="openid fhirUser launch/patient patient/*.rs")
 
