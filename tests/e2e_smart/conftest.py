@@ -8,9 +8,8 @@ is not served yet (the fhir_server role must render fhirfort.smart.* first).
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
