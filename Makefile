@@ -37,16 +37,18 @@ test: test-fast test-hosts ## the whole suite (CI runs this)
 # The host tier: a real `make up`, a second converge that must report changed=0 on every host, the
 # host-marked tests (testinfra, isolation, end to end through the edge), then `make down` whatever happened.
 test-hosts: venv ## bring the local target up, gate on idempotence, run host and e2e tests, take it down
-	@rc=0; \
+	@rc=0; mkdir -p build/local/logs; rm -f build/local/logs/pytest-*.log; \
 	$(PY) -m fhirfort.cli up || rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "==> second converge (idempotence gate)"; \
 	  $(PY) -m fhirfort.cli up --no-hapi --expect-no-changes || rc=$$?; fi; \
-	if [ $$rc -eq 0 ]; then $(PYTEST) -m host -q --ignore=tests/e2e_chaos || rc=$$?; fi; \
+	if [ $$rc -eq 0 ]; then $(PYTEST) -m host -q --ignore=tests/e2e_chaos 2>&1 | tee build/local/logs/pytest-hosts.log; \
+	  rc=$${PIPESTATUS[0]}; fi; \
 	if [ $$rc -eq 0 ] && [ -d tests/e2e_chaos ]; then echo "==> fault injection (short form, last: it restarts services)"; \
-	  $(PYTEST) -m host -q tests/e2e_chaos || rc=$$?; fi; \
+	  $(PYTEST) -m host -q tests/e2e_chaos 2>&1 | tee build/local/logs/pytest-chaos.log; rc=$${PIPESTATUS[0]}; fi; \
 	if [ $$rc -ne 0 ] && [ -f build/local/logs/converge.log ]; then \
-	  echo "==> last lines of build/local/logs/converge.log"; tail -n 80 build/local/logs/converge.log; fi; \
+	  echo "==> last lines of build/local/logs/converge.log"; tail -n 40 build/local/logs/converge.log; fi; \
 	$(PY) -m fhirfort.cli down || true; \
+	if [ $$rc -ne 0 ]; then $(PY) -m fhirfort.cli digest || true; fi; \
 	exit $$rc
 
 audit: venv ## policy pack over the mocked dev and prod stacks; report in build/compliance/

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("fhirfort.suites.bench.cli", "secured vs direct path throughput and latency; last line ratio=..."),
     "chaos": ("fhirfort.suites.chaos.cli", "kill services and restart hosts under a writer; nothing acknowledged lost"),
     "disclosures": ("fhirfort.reports.cli_disclosures", "accounting of disclosures for one patient (HIPAA 164.528)"),
+    "digest": ("fhirfort.local.failure_digest", "the failed converge tasks and host tests, in a few lines"),
     "token": ("fhirfort.local.cli_token", "a SMART backend-services access token for the local target (last line)"),
 }
 
