@@ -39,10 +39,11 @@ def failed_tests(log_text: str) -> list[str]:
     return [line[:MAX_LINE] for line in log_text.splitlines() if TEST_FAILURE.match(line)]
 
 
-def digest(converge_log: Path, pytest_logs: list[Path], limit: int = 30) -> list[str]:
+def digest(converge_logs: list[Path], pytest_logs: list[Path], limit: int = 30) -> list[str]:
     lines: list[str] = []
-    if converge_log.exists():
-        lines += [f"converge  {line}" for line in failed_tasks(converge_log.read_text(errors="replace"))]
+    for log in converge_logs:
+        if log.exists():
+            lines += [f"{log.stem}  {line}" for line in failed_tasks(log.read_text(errors="replace"))]
     for log in pytest_logs:
         if log.exists():
             lines += [f"{log.stem}  {line}" for line in failed_tests(log.read_text(errors="replace"))]
@@ -55,7 +56,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     paths = LabPaths.default()
-    lines = digest(paths.logs / "converge.log", sorted(paths.logs.glob("pytest-*.log")), args.limit)
+    converge_logs = [*sorted(paths.logs.glob("converge.attempt*.log")), paths.logs / "converge.log"]
+    lines = digest(converge_logs, sorted(paths.logs.glob("pytest-*.log")), args.limit)
     print("==> why the host tier failed" if lines else "==> no failed task or test recorded in build/local/logs")
     for line in lines:
         print(f"    {line}")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from fhirfort.local import aptproxy, converge, hooks, hostlab, net, prereqs, rootfs, routerlog
+from fhirfort.local import aptproxy, converge, hooks, hostlab, logstore, net, prereqs, rootfs, routerlog
 from fhirfort.local.aptsources import Mirrors, derive_mirrors, read_machine_sources
 from fhirfort.local.certs import issue_lab_certs
 from fhirfort.local.endpoints import render_hosts_block, set_hosts_block, write_endpoints
+from fhirfort.local.failure_digest import failed_tasks
 from fhirfort.local.inventory import write_inventory
 from fhirfort.local.lab import PUBLIC_NAME, Lab, build_lab
 from fhirfort.local.paths import LabPaths
@@ -26,6 +28,10 @@ class UpOptions:
     converge: bool = True
     # Idempotence gate (make test): fail when the converge changed anything on any host.
     expect_no_changes: bool = False
+    # A failed converge is run once more (roles are idempotent) after printing what failed, so that a
+    # transient fault (a package mirror hiccup) does not cost a whole bring-up; a deterministic fault fails
+    # twice. The idempotence gate always gets exactly one run.
+    converge_attempts: int = 2
 
 
 def _mirrors() -> Mirrors:
@@ -81,9 +87,15 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
             )
             entries.append(([h.name, h.fqdn, str(h.address)], key))
         paths.known_hosts.write_text(render_known_hosts(entries))
+    with step("log store"):
+        state = logstore.ensure(paths, s)
+        store = s.retention.local.log_store
+        where = f"{s.log_host()}:{store.remote_dir}"
+        say(f"    {paths.logstore_image.name} ({store.size_mib} MiB ext4) {state}, bound to {where}")
     with step("hosts boot"):
         for h in lab.hosts:
-            say(f"    {h.name:6} {hostlab.start(h, paths)} ({h.address} on {h.tier.bridge})")
+            state = hostlab.start(h, paths, logstore.binds(h.name, paths, s))
+            say(f"    {h.name:6} {state} ({h.address} on {h.tier.bridge})")
     with step("wait SSH"), ThreadPoolExecutor(max_workers=len(lab.hosts)) as pool:
         for h, secs in zip(lab.hosts, pool.map(lambda h: hostlab.wait_ssh(h, paths), lab.hosts), strict=True):
             say(f"    {h.name:6} ssh ok, host key verified ({secs:.1f}s)")
@@ -94,7 +106,8 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
     write_lab_ready(paths)
     if options.converge:
         with step("converge"):
-            summary = converge.converge(paths)
+            attempts = 1 if options.expect_no_changes else max(options.converge_attempts, 1)
+            summary = _converge(paths, attempts)
             if options.expect_no_changes and summary:
                 changed = {h: c["changed"] for h, c in summary.items() if c["changed"]}
                 if changed:
@@ -110,6 +123,25 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
     endpoints = json.loads(paths.endpoints.read_text())
     say(f"FHIR base URL: {endpoints['fhir_base_url']}  (CA: {endpoints['ca_cert']}; token: make token)")
     return 0
+
+
+def _converge(paths: LabPaths, attempts: int) -> dict[str, dict[str, int]] | None:
+    """Run the playbook up to `attempts` times; each failed attempt's log is kept and its failed tasks printed."""
+    for stale in paths.logs.glob("converge.attempt*.log"):
+        stale.unlink()
+    for attempt in range(1, attempts + 1):
+        try:
+            return converge.converge(paths)
+        except StepError as exc:
+            if attempt == attempts:
+                raise
+            kept = paths.logs / f"converge.attempt{attempt}.log"
+            shutil.copyfile(paths.logs / "converge.log", kept)
+            say(f"    attempt {attempt} of {attempts} failed ({exc}); log kept as {kept.name}; failed tasks:")
+            for line in failed_tasks(kept.read_text(errors="replace")):
+                say(f"      {line}")
+            say("    converging again")
+    return None
 
 
 def write_lab_ready(paths: LabPaths) -> None:
