@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from fhirfort import REPO_ROOT
 
@@ -142,9 +142,28 @@ class TlsSpec(_Strict):
         return v
 
 
+class LogStore(_Strict):
+    """The log host's own filesystem for the remote logs and the free-space guard's thresholds."""
+
+    remote_dir: str = Field(pattern=r"^/[A-Za-z0-9_./-]+$")
+    size_mib: int = Field(ge=64)
+    min_free_percent: int = Field(ge=1, le=50)
+    resume_free_percent: int = Field(ge=2, le=60)
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> LogStore:
+        if self.resume_free_percent <= self.min_free_percent:
+            raise ValueError(
+                f"log_store.resume_free_percent ({self.resume_free_percent}) must be above "
+                f"min_free_percent ({self.min_free_percent})"
+            )
+        return self
+
+
 class LocalRetention(_Strict):
     logrotate_period: Literal["daily", "weekly"]
     logrotate_keep_days: int
+    log_store: LogStore
 
 
 class RetentionSpec(_Strict):
@@ -211,6 +230,10 @@ class Spec(_Strict):
 
     def flows_for(self, target: Target) -> tuple[Flow, ...]:
         return tuple(f for f in self.flows if target in f.targets)
+
+    def log_host(self) -> str:
+        """The host every other host ships its logs to (the destination of the syslog_tls flow)."""
+        return next(f.destination for f in self.flows if f.service == "syslog_tls")
 
 
 def _read(path: Path) -> dict[str, object]:

@@ -14,9 +14,10 @@ from fhirfort.spec import spec
 COMMON_UNITS = ("ssh", "nftables", "rsyslog")
 HOST_UNITS: dict[str, tuple[str, ...]] = {
     "edge": ("nginx",),
-    "fhir": ("fhir-server",),
+    "fhir": ("fhirfort-fhir-server",),
     "idp": ("keycloak",),
     "db": ("postgresql",),
+    "logs": ("fhirfort-logstore-guard",),
 }
 
 

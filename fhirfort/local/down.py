@@ -7,7 +7,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from fhirfort.local import aptproxy, hostlab, net, routerlog
+from fhirfort.local import aptproxy, hostlab, logstore, net, routerlog
 from fhirfort.local.endpoints import set_hosts_block
 from fhirfort.local.lab import build_lab
 from fhirfort.local.paths import LabPaths
@@ -23,6 +23,8 @@ def take_down(paths: LabPaths) -> int:
         with ThreadPoolExecutor(max_workers=len(names)) as pool:
             for name, was_running in zip(names, pool.map(lambda n: hostlab.stop(n, paths), names), strict=True):
                 say(f"    {name:6} {'stopped' if was_running else 'not running'}")
+    with step("log store unmount"):
+        say("    unmounted (image kept)" if logstore.unmount(paths) else "    not mounted")
     with step("apt proxy stop"):
         say("    apt-cacher-ng stopped" if aptproxy.stop(paths) else "    apt-cacher-ng not running")
     with step("network remove"):
@@ -58,7 +60,7 @@ def leftovers_report(paths: LabPaths) -> list[str]:
     for line in mounts.splitlines():
         point = line.split()[4]
         ours = point == f"/run/netns/{net.ROUTER_NS}" or (point == "/run/netns" and not any(Path(point).iterdir()))
-        if str(paths.machines) in line or ours:
+        if str(paths.machines) in line or str(paths.volumes) in line or ours:
             found.append(f"mount {point}")
     return found
 
@@ -66,7 +68,7 @@ def leftovers_report(paths: LabPaths) -> list[str]:
 def destroy_data(paths: LabPaths) -> list[str]:
     """Remove the hosts' disks (and their data), PKI, secrets, SSH keys, logs; keep the golden cache."""
     removed: list[str] = []
-    for d in (paths.machines, paths.pki, paths.secrets_dir, paths.ssh, paths.run, paths.aptproxy):
+    for d in (paths.machines, paths.volumes, paths.pki, paths.secrets_dir, paths.ssh, paths.run, paths.aptproxy):
         if d.exists():
             shutil.rmtree(d)
             removed.append(str(d.relative_to(paths.root)))

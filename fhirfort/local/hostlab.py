@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from fhirfort.local.lab import ADMIN_USER, LabHost
@@ -18,7 +19,8 @@ from fhirfort.local.steps import StepError
 NSPAWN = "systemd-nspawn"
 
 
-def nspawn_command(host: LabHost, rootfs: Path) -> list[str]:
+def nspawn_command(host: LabHost, rootfs: Path, binds: Sequence[tuple[Path, str]] = ()) -> list[str]:
+    """The nspawn command line; `binds` are (controller path, path in the host) pairs, e.g. the log store."""
     return [
         NSPAWN,
         "--boot",
@@ -30,6 +32,7 @@ def nspawn_command(host: LabHost, rootfs: Path) -> list[str]:
         "--console=read-only",
         "--link-journal=no",
         "--resolv-conf=off",
+        *(f"--bind={src}:{dst}" for src, dst in binds),
     ]
 
 
@@ -55,7 +58,7 @@ def leader_pid(host: str, paths: LabPaths) -> int | None:
     return None
 
 
-def start(host: LabHost, paths: LabPaths) -> str:
+def start(host: LabHost, paths: LabPaths, binds: Sequence[tuple[Path, str]] = ()) -> str:
     """Boot the host unless it runs; return 'started' or 'running'."""
     if nspawn_pid(host.name, paths):
         return "running"
@@ -66,7 +69,7 @@ def start(host: LabHost, paths: LabPaths) -> str:
         fh.write(f"\n===== fhirfort: booting {host.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n")
         fh.flush()
         child = subprocess.Popen(
-            nspawn_command(host, paths.machine(host.name)),
+            nspawn_command(host, paths.machine(host.name), binds),
             stdin=subprocess.DEVNULL,
             stdout=fh,
             stderr=subprocess.STDOUT,

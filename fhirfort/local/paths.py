@@ -77,6 +77,18 @@ class LabPaths:
         return self.root / "aptcache"
 
     @property
+    def volumes(self) -> Path:
+        return self.root / "volumes"
+
+    @property
+    def logstore_image(self) -> Path:
+        return self.volumes / "logstore.img"
+
+    @property
+    def logstore_mount(self) -> Path:
+        return self.volumes / "logstore"
+
+    @property
     def inventory(self) -> Path:
         return self.root / "inventory.yml"
 

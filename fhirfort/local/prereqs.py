@@ -24,6 +24,7 @@ PACKAGES: dict[str, str] = {
     "openssh-client": "/usr/bin/ssh",
     "ulogd2": "/usr/sbin/ulogd",
     "util-linux": "/usr/bin/nsenter",
+    "e2fsprogs": "/usr/sbin/mkfs.ext4",
 }
 LISTS_MAX_AGE_S = 24 * 3600
 

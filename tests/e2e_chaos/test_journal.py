@@ -81,8 +81,9 @@ def test_fault_catalogue():
     assert {f.host for f in faults.FAULTS.values()} == {"edge", "fhir", "db", "idp", "logs"}
 
 
-def test_disk_full_stays_on_a_bounded_tmpfs_inside_the_logs_host():
-    assert "mount -t tmpfs -o size=64m" in diskfull.SETUP
-    # filled before rsyslog is pointed at it, so no log file has a partly used page left
-    assert diskfull.SETUP.index("dd if=/dev/zero") < diskfull.SETUP.index("mount --bind")
-    assert "umount -l /var/log/remote" in diskfull.UNBIND
+def test_disk_full_leaves_the_store_just_below_the_guard_minimum():
+    size = 1024 * 1024 * 1024
+    nbytes = diskfull.fill_bytes(size, avail=size * 95 // 100, min_free_percent=10)
+    assert size * 95 // 100 - nbytes == size * 8 // 100  # two points below the 10 % minimum
+    assert diskfull.fill_bytes(size, avail=size * 5 // 100, min_free_percent=10) == 0  # already below: add nothing
+    assert diskfull.fill_bytes(size, avail=size // 2, min_free_percent=2) == size // 2 - size // 100  # floor 1 %

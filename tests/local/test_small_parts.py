@@ -107,6 +107,22 @@ def test_nspawn_command(tmp_path: Path) -> None:
     cmd = nspawn_command(db, tmp_path / "db")
     assert {"--boot", "--register=no", "--keep-unit", f"--network-bridge={db.tier.bridge}"} <= set(cmd)
     assert "--machine=db" in cmd
+    assert not any(a.startswith("--bind") for a in cmd)
     ssh = ssh_command(db, LabPaths(tmp_path), "true")
     assert "StrictHostKeyChecking=yes" in ssh and "BatchMode=yes" in ssh
     assert ssh[-2] == f"ops@{db.address}"
+
+
+def test_log_store_is_bound_into_the_log_host_only(tmp_path: Path) -> None:
+    from fhirfort.local import logstore
+    from fhirfort.local.hostlab import nspawn_command
+
+    s = spec()
+    lab = build_lab(s)
+    paths = LabPaths(tmp_path)
+    assert s.log_host() == "logs"
+    assert all(logstore.binds(h.name, paths, s) == [] for h in lab.hosts if h.name != "logs")
+    binds = logstore.binds("logs", paths, s)
+    assert binds == [(paths.logstore_mount, s.retention.local.log_store.remote_dir)]
+    cmd = nspawn_command(lab.host("logs"), paths.machine("logs"), binds)
+    assert f"--bind={paths.logstore_mount}:/var/log/remote" in cmd

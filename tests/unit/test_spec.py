@@ -47,6 +47,8 @@ def _edit(path: Path, change: callable) -> None:
         ("tls.yaml", lambda d: d["alb"].update(default_policy="ELBSecurityPolicy-2016-08"), "default_policy"),
         ("retention.yaml", lambda d: d["log_retention_days"].update(prod=30), "log_retention_days.prod"),
         ("retention.yaml", lambda d: d.update(audit_retention_floor_days=365), "six years"),
+        ("retention.yaml", lambda d: d["local"]["log_store"].update(resume_free_percent=5), "resume_free_percent"),
+        ("retention.yaml", lambda d: d["local"]["log_store"].update(size_mib=8), "size_mib"),
         ("identity.yaml", lambda d: d["allowed_token_algorithms"].append("HS256"), "HS256"),
         ("flows.yaml", lambda d: d["flows"][0].update(service="telnet"), "telnet"),
         ("services.yaml", lambda d: d["services"]["https"].update(port=70000), "70000"),

@@ -1,54 +1,29 @@
-"""The log host's disk fills up: /var/log/remote is covered by a full 64 MB tmpfs (inside the logs host only);
-FHIR must keep serving and log records written meanwhile must arrive once space returns.
+"""The log host's store fills up: FHIR must keep serving, the guard must pause intake and raise an alarm,
+and log records written meanwhile must arrive once space returns.
 
-The machine's disk is never filled: the tmpfs is bounded and lives in the logs host's mount namespace. It is
-mounted at /run/fhirfort-chaos/tmpfs, filled to ENOSPC *before* rsyslog sees it (so no log file has a partly
-used page that would still take lines), then bind-mounted over /var/log/remote and rsyslog is sent HUP
-(`systemctl kill -s HUP`) to reopen its files there. Afterwards the bind is removed (lazily), rsyslog reopens
-the real files, and what it stored on the tmpfs is appended to the real files from the machine's side (the
-host's root directory under build/local/machines/logs), so no record is lost by the test itself.
+The store is the log host's own filesystem (roles/log_host, spec `local.log_store`; in the lab an ext4 image
+bound over /var/log/remote), so filling it touches nothing else. The fault is one preallocated file
+(`fallocate`, no data written) that leaves a little less free space than the guard's minimum; removing it
+is the recovery. Nothing of the store's real content is touched.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from fhirfort.local.paths import LabPaths
+from fhirfort.spec import spec
 from fhirfort.suites.chaos.probes import LogDelivery
 from fhirfort.suites.lab import LabError, exec_in
 
-REMOTE = "/var/log/remote"
-STAGE = "/run/fhirfort-chaos"
-TMPFS = STAGE + "/fs"  # the tmpfs mount point (in the logs host's /run)
-FILL = ".fhirfort-fill"
-SIZE = "64m"
-
-SETUP = f"""set -e
-mkdir -p {TMPFS}
-mountpoint -q {TMPFS} || mount -t tmpfs -o size={SIZE},mode=0750 fhirfort-chaos {TMPFS}
-mount --make-private {TMPFS}
-chgrp adm {TMPFS}
-dd if=/dev/zero of={TMPFS}/{FILL} bs=1M 2>/dev/null || true
-mount --bind {TMPFS} {REMOTE}
-mount --make-private {REMOTE}
-systemctl kill -s HUP rsyslog
-df -P {REMOTE} | tail -1
-"""
-FREE = f"rm -f {REMOTE}/{FILL}; df -P {REMOTE} | tail -1"
-UNBIND = f"""if [ "$(stat -f -c %T {REMOTE})" = tmpfs ]; then umount -l {REMOTE}; fi
-systemctl kill -s HUP rsyslog
-"""
-LIST = f"cd {TMPFS} && find . -type f ! -name {FILL}"
-DROP = f"""rm -f {TMPFS}/{FILL}
-mountpoint -q {TMPFS} && umount -l {TMPFS}
-rmdir {TMPFS} {STAGE} 2>/dev/null || true
-"""
-ERRORS = "journalctl -u rsyslog --since '-{since}s' --no-pager -o cat | grep -iE 'space|suspend|lost' | sort | uniq -c"
-SPOOL = "ls -la /var/spool/rsyslog/ | tail -n +4"
+FILL_NAME = ".fhirfort-chaos-fill"
+GUARD = "/usr/local/sbin/fhirfort-logstore-guard"
+DF = "df -B1 --output=size,avail {remote} | tail -1"
+ALARMS = "journalctl -u fhirfort-logstore-guard --since '-{since}s' --no-pager -o cat -p warning"
+RSYSLOG_LOST = "journalctl -u rsyslog --since '-{since}s' --no-pager -o cat | grep -ciE 'space|message lost' || true"
 
 
 def _sh(script: str, paths: LabPaths, timeout: float = 60, check: bool = True) -> str:
@@ -58,46 +33,43 @@ def _sh(script: str, paths: LabPaths, timeout: float = 60, check: bool = True) -
     return res.stdout.strip()
 
 
-def _copy_back(paths: LabPaths) -> int:
-    """Append what rsyslog stored on the tmpfs to the real files (machine side); return the bytes copied."""
-    real_root = paths.machine("logs") / REMOTE.lstrip("/")
-    copied = 0
-    for rel in _sh(LIST, paths).split():
-        data = exec_in("logs", ["cat", f"{TMPFS}/{rel}"], timeout=60, paths=paths, text=False).stdout
-        target = (real_root / rel).resolve()
-        if real_root.resolve() not in target.parents:
-            continue
-        if not target.parent.exists():
-            target.parent.mkdir(parents=True, mode=0o750)
-            shutil.chown(target.parent, "root", _adm_gid(paths))
-        new = not target.exists()
-        with target.open("ab") as fh:
-            fh.write(data)
-        if new:
-            os.chmod(target, 0o640)
-            shutil.chown(target, "root", _adm_gid(paths))
-        copied += len(data)
-    return copied
+def fill_bytes(size: int, avail: int, min_free_percent: int) -> int:
+    """Bytes to preallocate so that free space ends two points below the guard's minimum (at least 1 %)."""
+    target_free = size * max(min_free_percent - 2, 1) // 100
+    return max(avail - target_free, 0)
 
 
-def _adm_gid(paths: LabPaths) -> int:
-    """The logs host's `adm` group id (from its own /etc/group)."""
-    for line in (paths.machine("logs") / "etc" / "group").read_text().splitlines():
-        name, _, gid, *_ = line.split(":")
-        if name == "adm":
-            return int(gid)
-    return 4
+def guard_state(paths: LabPaths) -> dict[str, str]:
+    """The guard's `key=value` state line (`state`, `free_percent`, `own_filesystem`, ...)."""
+    line = _sh(f"{GUARD} --status", paths, check=False)
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
+def _wait_state(paths: LabPaths, want: str, cap_s: float) -> float | None:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < cap_s:
+        if guard_state(paths).get("state") == want:
+            return round(time.monotonic() - t0, 1)
+        time.sleep(0.5)
+    return None
 
 
 def run(
-    paths: LabPaths, fhir_ok: Callable[[], bool], say: Callable[[str], None], hold_s: float = 20, cap_s: float = 120
+    paths: LabPaths, fhir_ok: Callable[[], bool], say: Callable[[str], None], hold_s: float = 20, cap_s: float = 150
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"filesystem": f"tmpfs {SIZE} over {REMOTE} on the logs host (filled before use)"}
+    store = spec().retention.local.log_store
+    fill = f"{store.remote_dir}/{FILL_NAME}"
+    out: dict[str, Any] = {"filesystem": f"the log host's own store at {store.remote_dir}", "fill_file": fill}
     clients = [LogDelivery(paths, c) for c in ("edge", "fhir")]
     t_start = time.monotonic()
     try:
-        out["df_full"] = _sh(SETUP, paths)
-        say(f"    logs disk full: {out['df_full']}")
+        size, avail = (int(x) for x in _sh(DF.format(remote=store.remote_dir), paths).split())
+        out["own_filesystem"] = guard_state(paths).get("own_filesystem") == "yes"
+        nbytes = fill_bytes(size, avail, store.min_free_percent)
+        _sh(f"fallocate -l {nbytes} {fill}", paths)
+        out["free_percent_after_fill"] = round(100 * (avail - nbytes) / size, 1)
+        say(f"    store filled to {out['free_percent_after_fill']} % free (guard minimum {store.min_free_percent} %)")
+        out["intake_paused_after_s"] = _wait_state(paths, "paused", 30)
         t_full = time.monotonic()
         served = failed = 0
         while time.monotonic() - t_full < hold_s:
@@ -113,34 +85,33 @@ def run(
         out["markers_sent_while_full"] = sent
         out["markers_stored_while_full"] = sum(len(c.delivered()) for c in clients)
         since = int(time.monotonic() - t_start) + 5
-        out["rsyslog_errors_while_full"] = _sh(ERRORS.format(since=since), paths, check=False).splitlines()
-        out["logs_host_spool_while_full"] = _sh(SPOOL, paths, check=False).splitlines()
-        out["df_freed"] = _sh(FREE, paths)
+        out["alarms"] = _sh(ALARMS.format(since=since), paths, check=False).splitlines()[-5:]
+        _sh(f"rm -f {fill}", paths)
         t_free = time.monotonic()
-        say("    logs disk space back; waiting for the records written meanwhile")
+        out["intake_resumed_after_s"] = _wait_state(paths, "ok", 30)
+        say("    store has space again; waiting for the records written meanwhile")
         arrived = 0
         while time.monotonic() - t_free < cap_s:
             arrived = sum(len(c.delivered()) for c in clients)
             if arrived >= sent:
                 break
             time.sleep(2)
+        since = int(time.monotonic() - t_start) + 5
+        out["rsyslog_write_errors"] = int(_sh(RSYSLOG_LOST.format(since=since), paths, check=False) or 0)
         out["markers_delivered_after_free"] = arrived
         out["markers_lost"] = sent - arrived
         out["delivery_after_free_s"] = round(time.monotonic() - t_free, 1) if arrived >= sent else None
         out["fhir_kept_serving"] = failed == 0
-        out["all_records_delivered"] = arrived >= sent
-        out["failure_visible"] = bool(out["rsyslog_errors_while_full"])
+        out["all_records_delivered"] = sent > 0 and arrived >= sent
+        out["failure_visible"] = any("ALARM" in a for a in out["alarms"])
     finally:
-        out["cleanup"] = _cleanup(paths)
+        out["cleanup"] = _cleanup(paths, fill)
     return out
 
 
-def _cleanup(paths: LabPaths) -> str:
+def _cleanup(paths: LabPaths, fill: str) -> str:
     try:
-        _sh(UNBIND, paths)
-        time.sleep(1)  # rsyslog has reopened its files on the real filesystem
-        copied = _copy_back(paths)
-        _sh(DROP, paths)
-    except (LabError, OSError) as exc:
-        return f"FAILED: {exc} (check the logs host: umount {REMOTE} and {TMPFS})"
-    return f"bind and tmpfs removed; {copied} bytes stored on the tmpfs appended to the real files; rsyslog HUP"
+        _sh(f"rm -f {fill}", paths)
+    except LabError as exc:
+        return f"FAILED: {exc} (remove {fill} on the logs host)"
+    return f"{fill} removed"

@@ -28,15 +28,18 @@ def findings(results: list[dict[str, Any]], disk: dict[str, Any] | None, budget:
                 f"(budget {budget:.0f} s); roles/{role}: cut the start time (JVM class-data sharing, lazy "
                 "initialisation, fewer auto-configurations) or run a second instance behind the edge"
             )
+    if disk and disk.get("intake_paused_after_s") is None:
+        out.append(
+            "disk full on the log host: the guard never paused intake (fhirfort-logstore-guard state stayed 'ok'); "
+            "roles/log_host LOGH-04: is the guard running and does it watch the store's filesystem?"
+        )
+    if disk and not disk.get("failure_visible"):
+        out.append("disk full on the log host: no ALARM from fhirfort-logstore-guard in the log host's journal")
     if disk and not disk.get("all_records_delivered"):
         out.append(
             f"disk full on the log host: {disk.get('markers_lost')} of {disk.get('markers_sent_while_full')} log "
-            "records written meanwhile never arrived: rsyslog's omfile drops a message on ENOSPC ('message lost, "
-            "could not be processed') instead of suspending, so neither the log host's ruleset queue nor the "
-            "clients' disk-assisted queues hold it (the TLS session keeps accepting). roles/log_host: put "
-            "/var/log/remote on its own filesystem with size-based retention and headroom, and alarm on free "
-            "space before it runs out (the failure is visible only as rate-limited rsyslog errors on the log "
-            "host, with no alarm)"
+            "records written meanwhile never arrived after space returned; check the senders' disk-assisted "
+            "queues (roles/log_client) and whether rsyslog on the log host restarted (LOGH-04)"
         )
     if disk and disk.get("fhir_kept_serving") is False:
         out.append("disk full on the log host: FHIR requests failed meanwhile (logging must not block service)")

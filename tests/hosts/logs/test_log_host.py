@@ -1,4 +1,4 @@
-"""LOGH-01..03 on the log host: TLS-only mutual-auth receiver, per-host files, six-year rotation."""
+"""LOGH-01..04 on the log host: TLS-only mutual-auth receiver, per-host files, six-year rotation, store guard."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ SYSLOG_PORT = spec("services")["services"]["syslog_tls"]["port"]
 LOG_HOST = next(f["to"] for f in spec("flows")["flows"] if f["service"] == "syslog_tls")
 LOG_ADDRESS = TOPOLOGY["hosts"][LOG_HOST]["address"]
 CLIENT = next(h for h in TOPOLOGY["hosts"] if h != LOG_HOST)
-REMOTE = "/var/log/remote"
+STORE = RETENTION["local"]["log_store"]
+REMOTE = STORE["remote_dir"]
+GUARD = "/usr/local/sbin/fhirfort-logstore-guard"
 PKI = "/etc/fhirfort/pki"
 
 
@@ -124,3 +126,23 @@ def test_logh01_client_without_certificate_is_not_accepted(client, logs) -> None
     )
     logs.run("sleep 3")
     assert not _grep_remote(logs, marker)
+
+
+def test_logh04_store_is_a_filesystem_of_its_own(logs) -> None:
+    assert logs.run(f"mountpoint -q {REMOTE}").rc == 0, f"{REMOTE} shares the root filesystem"
+    root_dev = logs.check_output("stat -c %d /")
+    assert logs.check_output(f"stat -c %d {REMOTE}") != root_dev
+
+
+def test_logh04_guard_runs_and_reports_ok(logs) -> None:
+    assert logs.service("fhirfort-logstore-guard").is_running
+    assert logs.service("fhirfort-logstore-guard").is_enabled
+    status = logs.check_output(f"{GUARD} --status")
+    assert "state=ok" in status and "own_filesystem=yes" in status, status
+    assert f"min_free_percent={STORE['min_free_percent']}" in status
+    assert logs.run(f"{GUARD} --check").rc == 0
+
+
+def test_logh04_rsyslog_will_not_start_below_the_minimum(logs) -> None:
+    unit = logs.check_output("systemctl cat rsyslog.service")
+    assert f"ExecStartPre={GUARD} --check" in unit
