@@ -32,7 +32,6 @@ from fhirfort.suites.bench.token import TokenSource
 from fhirfort.suites.lab import LabError, leader, load_endpoints
 
 REPORT_JSON = REPO_ROOT / "build" / "reports" / "bench.json"
-REPORT_PNG = REPO_ROOT / "build" / "reports" / "bench.png"
 HISTORY = REPO_ROOT / "bench" / "history.jsonl"
 WORKDIR = REPO_ROOT / "build" / "bench"
 BENCH_RATE = 100000  # r/s per client during the bench (overlay mode)
@@ -63,6 +62,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", choices=("auto", "off", "required"), default="auto")
     parser.add_argument("--notes", default="", help="notes for the history line")
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/history.jsonl")
+    parser.add_argument(
+        "--report", type=Path, default=REPORT_JSON, help="JSON report path; the PNG plot is written beside it"
+    )
     parser.add_argument(
         "--restore", action="store_true", help="only put back the edge files of an interrupted bench, then exit"
     )
@@ -192,11 +194,13 @@ def run(args: argparse.Namespace) -> int:
     meta["finished"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rep = report.build(rounds, mix_names, meta, [])
     rep["tuning_suggestions"] = suggestions(rep)
-    REPORT_JSON.parent.mkdir(parents=True, exist_ok=True)
-    REPORT_JSON.write_text(json.dumps(rep, indent=2) + "\n")
-    why = report.plot(rep, REPORT_PNG)
-    plotted = f"; {why}" if why else f", plot {REPORT_PNG.relative_to(REPO_ROOT)}"
-    say(f"==> report {REPORT_JSON.relative_to(REPO_ROOT)}{plotted}")
+    report_json: Path = args.report
+    report_png = report_json.with_suffix(".png")
+    report_json.parent.mkdir(parents=True, exist_ok=True)
+    report_json.write_text(json.dumps(rep, indent=2) + "\n")
+    why = report.plot(rep, report_png)
+    plotted = f"; {why}" if why else f", plot {report_png}"
+    say(f"==> report {report_json}{plotted}")
     if not args.no_record:
         notes = args.notes or f"make bench (load {meta['loadavg_before'][0]} on {meta['cpus']} CPUs)"
         report.append_history(HISTORY, report.history_line(rep, notes))
