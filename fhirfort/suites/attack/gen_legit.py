@@ -21,6 +21,8 @@ from fhirfort.suites.attack.gen_common import (
     patient,
     q,
     search,
+    xml_attr,
+    xml_resource,
 )
 
 SAMPLE_PATIENTS = [
@@ -276,6 +278,21 @@ def xml_creates(b: Builder) -> None:
         '<form><text value="capsule"/></form></Medication>'
     )
     b.add("create_xml", "POST", "{base}/Medication", headers=[FX], body=med, note="FHIR XML Medication.form element")
+    # Clinical prose in XML attributes: the same free text the JSON corpus carries, where FHIR XML keeps it.
+    for i, text in enumerate(NOTES[:8]):
+        inner = (
+            '<status value="final"/><code><text value="Clinical note"/></code>'
+            f'<subject><reference value="Patient/{SAMPLE_PATIENTS[i % 10]}"/></subject>'
+            f'<note><text value="{xml_attr(text)}"/></note><valueString value="{xml_attr(text)}"/>'
+        )
+        b.add(
+            "create_xml",
+            "POST",
+            "{base}/Observation",
+            headers=[FX],
+            body=xml_resource("Observation", inner),
+            note="clinical free text in XML attributes (valueString, note.text)",
+        )
 
 
 def conditional(b: Builder) -> None:
