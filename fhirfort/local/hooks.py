@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 from fhirfort import REPO_ROOT
 from fhirfort.local import sample_data
@@ -11,22 +12,30 @@ from fhirfort.local.paths import LabPaths
 from fhirfort.local.steps import StepError, follow, last_line, say
 
 HAPI_BUILD = REPO_ROOT / "fhir-server" / "build.sh"
+KEYCLOAK_EXTENSION_BUILD = REPO_ROOT / "keycloak-extension" / "build.sh"
 
 
 def build_hapi(paths: LabPaths) -> bool:
     """Build the HAPI FHIR server jar with fhir-server/build.sh (skipped with a message while absent)."""
-    if not HAPI_BUILD.exists():
-        say("    fhir-server/build.sh does not exist yet: HAPI build skipped")
+    return _maven_build(HAPI_BUILD, "HAPI jar build", paths.logs / "hapi-build.log")
+
+
+def build_keycloak_extension(paths: LabPaths) -> bool:
+    """Build the kit's Keycloak providers (SMART patient context) with keycloak-extension/build.sh."""
+    log = paths.logs / "keycloak-extension-build.log"
+    return _maven_build(KEYCLOAK_EXTENSION_BUILD, "Keycloak extension build", log)
+
+
+def _maven_build(script: Path, step_name: str, log: Path) -> bool:
+    if not script.exists():
+        say(f"    {script.relative_to(REPO_ROOT)} does not exist yet: {step_name} skipped")
         return False
-    log = paths.logs / "hapi-build.log"
     with log.open("a") as fh:
-        child = subprocess.Popen(
-            ["bash", str(HAPI_BUILD)], stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
+        child = subprocess.Popen(["bash", str(script)], stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         returncode = follow(child, log, last_line)
     say(f"    {last_line(log.read_text(errors='replace'))}")
     if returncode != 0:
-        raise StepError("HAPI jar build", f"fhir-server/build.sh exited with {returncode}", log=log)
+        raise StepError(step_name, f"{script.relative_to(REPO_ROOT)} exited with {returncode}", log=log)
     return True
 
 

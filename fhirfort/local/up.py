@@ -54,6 +54,8 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
     if options.hapi:
         with step("HAPI jar build"):
             hooks.build_hapi(paths)
+    with step("Keycloak extension build"):
+        hooks.build_keycloak_extension(paths)
     with step("golden rootfs"):
         mirrors = _mirrors()
         say("    built" if rootfs.build_golden(mirrors, paths) else "    cached (include list unchanged)")

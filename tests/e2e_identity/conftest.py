@@ -62,13 +62,60 @@ def _edge_serves_idp(target: smart_client.Target) -> bool:
     return resp.status_code == 200
 
 
+def _direct_target(paths: LabPaths) -> tuple[smart_client.Target, subprocess.Popen[str]]:
+    """Keycloak itself (not through the edge's locations), reached from the edge host's namespace: the only
+    place outside the idp host that the flow matrix lets reach it."""
+    from fhirfort.local import hostlab
+
+    leader = hostlab.leader_pid("edge", paths)
+    if leader is None:
+        pytest.skip("the lab is not up (edge host not running): run `make up`")
+    direct = smart_client.local_target("direct", paths)
+    ((key, r),) = direct.routes.items()
+    proc = subprocess.Popen(
+        [sys.executable, str(FORWARDER), str(leader), r.address, str(r.port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline())
+    direct.routes[key] = smart_client.Route("127.0.0.1", port, r.tls_name)
+    try:
+        ok = direct.session().get(f"{direct.issuer}/.well-known/openid-configuration", timeout=30).status_code
+    except requests.RequestException as exc:
+        proc.terminate()
+        pytest.skip(f"Keycloak is not reachable from the edge host: {exc}")
+    if ok != 200:
+        proc.terminate()
+        pytest.skip(f"Keycloak's realm {direct.realm} is not served (HTTP {ok}): converge the identity role")
+    return direct, proc
+
+
+def _stop(proc: subprocess.Popen[str] | None) -> None:
+    if proc is not None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def idp_direct() -> Iterator[Idp]:
+    """Keycloak reached directly (admin API included), for tests that must change or read realm settings."""
+    paths = LabPaths.default()
+    if not paths.endpoints.exists() or not paths.secrets_file.exists():
+        pytest.skip("no local target (build/local/endpoints.json or secrets missing): run `make up`")
+    endpoints = json.loads(paths.endpoints.read_text())
+    secret_values = yaml.safe_load(paths.secrets_file.read_text()) or {}
+    target, proc = _direct_target(paths)
+    fhir = urlsplit(endpoints["fhir_base_url"])
+    yield Idp(target, "direct", endpoints["fhir_base_url"], secret_values, f"{fhir.scheme}://{fhir.netloc}")
+    _stop(proc)
+
+
 @pytest.fixture(scope="session")
 def idp() -> Iterator[Idp]:
     paths = LabPaths.default()
     if not paths.endpoints.exists() or not paths.secrets_file.exists():
         pytest.skip("no local target (build/local/endpoints.json or secrets missing): run `make up`")
-    from fhirfort.local import hostlab
-
     endpoints = json.loads(paths.endpoints.read_text())
     secret_values = yaml.safe_load(paths.secrets_file.read_text()) or {}
     edge = smart_client.local_target("edge", paths)
@@ -76,33 +123,11 @@ def idp() -> Iterator[Idp]:
     if _edge_serves_idp(edge):
         target, route = edge, "edge"
     else:
-        leader = hostlab.leader_pid("edge", paths)
-        if leader is None:
-            pytest.skip("the lab is not up (edge host not running): run `make up`")
-        direct = smart_client.local_target("direct", paths)
-        ((key, r),) = direct.routes.items()
-        proc = subprocess.Popen(
-            [sys.executable, str(FORWARDER), str(leader), r.address, str(r.port)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline())
-        direct.routes[key] = smart_client.Route("127.0.0.1", port, r.tls_name)
-        target, route = direct, "direct (via the edge host's namespace)"
-        try:
-            ok = target.session().get(f"{target.issuer}/.well-known/openid-configuration", timeout=30).status_code
-        except requests.RequestException as exc:
-            proc.terminate()
-            pytest.skip(f"Keycloak is not reachable from the edge host: {exc}")
-        if ok != 200:
-            proc.terminate()
-            pytest.skip(f"Keycloak's realm {target.realm} is not served (HTTP {ok}): converge the identity role")
+        target, proc = _direct_target(paths)
+        route = "direct (via the edge host's namespace)"
     fhir = urlsplit(endpoints["fhir_base_url"])
     yield Idp(target, route, endpoints["fhir_base_url"], secret_values, f"{fhir.scheme}://{fhir.netloc}")
-    if proc is not None:
-        proc.terminate()
-        proc.wait(timeout=10)
+    _stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +141,29 @@ def backend_key():
     return smart_client.ensure_key()
 
 
+class TotpClock(dict):
+    """When the sample user's last TOTP code was submitted (Keycloak takes a code once per 30 s window).
+
+    Kept in a file under build/local/run/, not in memory: tests/e2e_identity and tests/e2e_smart both log the
+    sample user in, each through its own conftest (so its own fixture instance), and must see one clock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def __getitem__(self, key: str) -> float | None:
+        try:
+            return float(self.path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def __setitem__(self, key: str, value: float | None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("" if value is None else repr(value))
+
+
 @pytest.fixture(scope="session")
-def totp_clock() -> dict[str, float | None]:
-    """When the last TOTP code was submitted (codes are single use within their 30 s window)."""
-    return {"last": None}
+def totp_clock() -> TotpClock:
+    """When the last TOTP code was submitted, shared by every test module and process (see TotpClock)."""
+    return TotpClock(LabPaths.default().run / "totp-last")

@@ -19,15 +19,14 @@ def _base(idp) -> str:
 
 
 @pytest.fixture(scope="module")
-def admin_token(idp) -> str:
-    if idp.route == "edge":
-        pytest.skip("the admin API is (rightly) not reachable through the edge; checked directly only")
-    resp = idp.session().post(
-        f"{_base(idp)}/realms/master/protocol/openid-connect/token",
+def admin_token(idp_direct) -> str:
+    """An admin token, fetched directly (the admin API is, rightly, not reachable through the edge)."""
+    resp = idp_direct.session().post(
+        f"{_base(idp_direct)}/realms/master/protocol/openid-connect/token",
         data={
             "grant_type": "client_credentials",
             "client_id": ADMIN_CLIENT_ID,
-            "client_secret": idp.secrets["keycloak_admin_password"],
+            "client_secret": idp_direct.secrets["keycloak_admin_password"],
         },
         timeout=30,
     )
@@ -35,14 +34,15 @@ def admin_token(idp) -> str:
     return resp.json()["access_token"]
 
 
-def test_bootstrap_admin_removed(idp, admin_token) -> None:
-    s = idp.session()
+def test_bootstrap_admin_removed(idp_direct, admin_token) -> None:
+    s = idp_direct.session()
     s.headers["Authorization"] = f"Bearer {admin_token}"
+    base = _base(idp_direct)
     for client_id in BOOTSTRAP_CLIENTS:
-        found = s.get(f"{_base(idp)}/admin/realms/master/clients", params={"clientId": client_id}, timeout=30)
+        found = s.get(f"{base}/admin/realms/master/clients", params={"clientId": client_id}, timeout=30)
         assert found.status_code == 200
         assert found.json() == [], f"bootstrap admin client {client_id} still exists"
-    users = s.get(f"{_base(idp)}/admin/realms/master/users", params={"briefRepresentation": "true"}, timeout=30)
+    users = s.get(f"{base}/admin/realms/master/users", params={"briefRepresentation": "true"}, timeout=30)
     humans = [u["username"] for u in users.json() if not u["username"].startswith("service-account-")]
     assert humans == [], f"master realm has user accounts: {humans}"
 

@@ -167,6 +167,7 @@ def test_code_flow_token_carries_smart_context(idp, tokens) -> None:
     assert idp.fhir_base_url in aud
     assert claims["fhirUser"] == f"Patient/{PATIENT_ID}"
     assert claims["patient"] == PATIENT_ID
+    assert tokens.get("patient") == PATIENT_ID, sorted(tokens)  # SMART: the launch context in the token response
     granted = claims["scope"].split()
     for scope in ("fhirUser", "launch/patient", "patient/*.rs"):
         assert scope in granted, granted

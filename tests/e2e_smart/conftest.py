@@ -9,7 +9,6 @@ is not served yet (the fhir_server role must render fhirfort.smart.* first).
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,10 +95,8 @@ def patient_tokens(idp: Any, totp_clock: dict) -> Iterator[dict[str, Any]]:  # n
         from e2e_identity.test_app_launch import login
     except ImportError as exc:
         pytest.skip(f"app launch helpers unavailable: {exc}")
-    # Known gap (issue 5): this login shares the sample user's TOTP window with tests/e2e_identity, and Keycloak
-    # refuses a reused code; it passes alone (tests/e2e_smart) but not reliably after the identity tests.
-    if not os.environ.get("FHIRFORT_PATIENT_LOGIN_E2E"):
-        pytest.skip("patient login e2e runs only with FHIRFORT_PATIENT_LOGIN_E2E=1 (shared TOTP window, issue 5)")
+    # The sample user's TOTP clock is shared with tests/e2e_identity through a file (TotpClock), so this login
+    # never reuses a code of a window the identity tests already spent.
     yield login(idp, totp_clock, scope="openid fhirUser launch/patient patient/*.rs")
 
 

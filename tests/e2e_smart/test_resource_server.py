@@ -28,6 +28,8 @@ def test_discovery_and_metadata_open(fhir) -> None:
     assert conf["code_challenge_methods_supported"] == ["S256"]
     assert "private_key_jwt" in conf["token_endpoint_auth_methods_supported"]
     assert conf["token_endpoint"].startswith(conf["issuer"])
+    # the patient arrives in the token response (keycloak-extension), so the standalone patient context is real
+    assert {"launch-standalone", "context-standalone-patient", "permission-v2"} <= set(conf["capabilities"])
     meta = fhir.get("metadata")
     assert meta.status_code == 200
     ext = meta.json()["rest"][0]["security"]["extension"]

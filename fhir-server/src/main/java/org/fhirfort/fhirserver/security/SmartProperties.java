@@ -67,6 +67,7 @@ public class SmartProperties {
 			"patient/*.rs", "user/*.rs", "system/*.rs"));
 	private List<String> capabilities = new ArrayList<>(List.of(
 			"launch-standalone",
+			"context-standalone-patient",
 			"client-public",
 			"client-confidential-symmetric",
 			"client-confidential-asymmetric",

@@ -35,7 +35,8 @@ class SmartDiscoveryTest {
 		assertThat(d.get("token_endpoint").asText()).endsWith("/protocol/openid-connect/token");
 		assertThat(d.get("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
 		assertThat(d.get("token_endpoint_auth_methods_supported").toString()).contains("private_key_jwt");
-		assertThat(d.get("capabilities").toString()).contains("permission-v2", "client-confidential-asymmetric")
+		assertThat(d.get("capabilities").toString()).contains("permission-v2", "client-confidential-asymmetric",
+				"context-standalone-patient")
 				.doesNotContain("authorize-post");
 		assertThat(d.has("revocation_endpoint")).isFalse();
 		assertThat(d.has("introspection_endpoint")).isFalse();
