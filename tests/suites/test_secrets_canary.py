@@ -52,3 +52,15 @@ def test_mode_checks(tmp_path: Path) -> None:
     store.chmod(0o700)
     (store / "secrets.yml").chmod(0o600)
     assert perms.private_store(store, "machine") == []
+
+
+def test_a_host_is_scanned_with_the_filesystems_bound_into_it(tmp_path: Path) -> None:
+    rootfs, store = tmp_path / "rootfs", tmp_path / "store"
+    (rootfs / "etc").mkdir(parents=True)
+    canary = Canary()
+    canary.plant(store / "edge")
+    hits = sources.host("logs", rootfs, lambda _m: None, [(store, "/var/log/remote")])
+    mine = [h for h in hits if canary.matches(h.path)]
+    assert mine and all(h.source == "host:logs" and h.path.startswith("/var/log/remote/edge/") for h in mine)
+    assert sources.host("logs", rootfs, lambda _m: None) == []  # without the mount, the store is not seen
+    canary.remove()

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from fhirfort import REPO_ROOT
+from fhirfort.local import logstore
 from fhirfort.local.paths import LabPaths
+from fhirfort.spec import spec
 from fhirfort.suites import REPORTS_DIR, lab
 from fhirfort.suites.secrets_scan import detector, perms, pulumi_state, sources
 from fhirfort.suites.secrets_scan.canary import Canary
@@ -78,8 +80,9 @@ def _scan(args: argparse.Namespace, canary: Canary, meta: dict[str, Any]) -> tup
             _log(f"secrets-scan: pulumi {args.stack}: {meta['pulumi']['error']}")
     for h in hosts:
         rootfs = paths.machine(h)
-        hits += sources.host(h, rootfs, _log)
-        modes += perms.host(h, rootfs)
+        mounts = logstore.binds(h, paths, spec())
+        hits += sources.host(h, rootfs, _log, mounts)
+        modes += perms.host(h, rootfs, mounts)
     meta["hosts"] = hosts
     meta["canary_planted"] = [str(p) for p in canary.planted]
     return hits, modes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def machine(build: Path) -> list[ModeFinding]:
     return [f for f in found if "/local/machines/" not in f.path and "/local/golden/" not in f.path]
 
 
-def host(name: str, rootfs: Path) -> list[ModeFinding]:
+def host(name: str, rootfs: Path, mounts: Sequence[tuple[Path, str]] = ()) -> list[ModeFinding]:
     where = f"host:{name}"
     stores = [p for pattern in HOST_SECRET_STORES for p in rootfs.glob(pattern)]
     found = [
@@ -95,4 +96,9 @@ def host(name: str, rootfs: Path) -> list[ModeFinding]:
         if p.is_file() and not p.is_symlink() and _mode(p) & 0o037
     ]
     found += world_readable(rootfs, where, rootfs, HOST_AREAS)
+    for src, dst in mounts:
+        found += [
+            ModeFinding(f.where, dst.rstrip("/") + "/" + f.path.lstrip("/"), f.mode, f.problem)
+            for f in world_readable(src, where, src)
+        ]
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from fhirfort import REPO_ROOT
@@ -20,6 +20,7 @@ BUILD_EXCLUDES = (
     "local/golden",
     "local/aptcache",
     "local/aptproxy/cache",
+    "local/volumes",  # the log host's store: scanned as part of that host (host(..., mounts=...))
 )
 # Private keys and the short-lived access tokens the bench and chaos suites cache (0600, mode-checked).
 BUILD_SECRET_FILES = ("*.key", "id_ed25519", "id_rsa", "id_ecdsa", "token")
@@ -128,9 +129,15 @@ def build_dir(build: Path, progress: Callable[[str], None], own_report: Path | N
     return hits
 
 
-def host(name: str, rootfs: Path, progress: Callable[[str], None]) -> list[Hit]:
-    """A lab host's areas, read through its root filesystem on the machine (the container's own files)."""
+def host(
+    name: str, rootfs: Path, progress: Callable[[str], None], mounts: Sequence[tuple[Path, str]] = ()
+) -> list[Hit]:
+    """A lab host's areas, read through its root filesystem on the machine (the container's own files), and the
+    filesystems bound into it (`mounts`: controller path, path in the host), e.g. the log host's store."""
     hits: list[Hit] = []
+    for src, dst in mounts:
+        for f in walk(src):
+            hits += scan_path(f, f"host:{name}", dst.rstrip("/") + "/" + str(f.relative_to(src)))
     n = skipped = 0
     packaged = allowlist.dpkg_unmodified(rootfs)
     for area in HOST_AREAS:
