@@ -77,3 +77,17 @@ def test_observation_crud_and_search(fhir) -> None:
     assert patched.json()["status"] == "amended"
     assert fhir.request("DELETE", f"Observation/{oid}").status_code in (200, 204)
     assert fhir.request("DELETE", f"Patient/{pid}").status_code in (200, 204)
+
+
+# APP: errors say what is wrong with the request, not which software answers (no "HAPI-nnnn:" codes, no
+# server name or version in headers)
+def test_errors_do_not_name_the_server_software(fhir) -> None:
+    missing = fhir.request("GET", f"Patient/{uuid.uuid4().hex[:20]}")
+    assert missing.status_code in (404, 410), missing.text
+    assert missing.json()["resourceType"] == "OperationOutcome"
+    bad = fhir.request("GET", "Patient", params={"_count": "many"})
+    assert bad.status_code == 400, bad.text
+    for r in (missing, bad):
+        assert "HAPI" not in r.text, r.text[:300]
+        assert "X-Powered-By" not in r.headers
+        assert "hapi" not in r.headers.get("Server", "").lower()

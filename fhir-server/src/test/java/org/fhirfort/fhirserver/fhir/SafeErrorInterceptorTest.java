@@ -34,6 +34,16 @@ class SafeErrorInterceptorTest {
 	}
 
 	@Test
+	void clientMessagesLoseHapiCodes() {
+		assertThat(SafeErrorInterceptor.withoutSoftwareCodes("HAPI-2001: Resource Patient/x is not known"))
+				.isEqualTo("Resource Patient/x is not known");
+		assertThat(SafeErrorInterceptor.withoutSoftwareCodes("HAPI-0450: HAPI-1821: bad _count"))
+				.isEqualTo("bad _count");
+		assertThat(SafeErrorInterceptor.withoutSoftwareCodes("Unknown search parameter")).isEqualTo("Unknown search parameter");
+		assertThat(SafeErrorInterceptor.withoutSoftwareCodes(null)).isNull();
+	}
+
+	@Test
 	void truncatedBodyBecomes413() {
 		MockHttpServletRequest request = new MockHttpServletRequest();
 		request.setAttribute(RequestBodyLimitFilter.EXCEEDED_ATTRIBUTE, Boolean.TRUE);
