@@ -18,9 +18,9 @@ def _base(idp) -> str:
     return idp.issuer.rsplit("/realms/", 1)[0]
 
 
-@pytest.fixture(scope="module")
-def admin_token(idp_direct) -> str:
-    """An admin token, fetched directly (the admin API is, rightly, not reachable through the edge)."""
+def fetch_admin_token(idp_direct) -> str:
+    """A fresh token of the kit's admin service account (master realm), fetched directly: the admin API is,
+    rightly, not reachable through the edge. Such tokens live about a minute."""
     resp = idp_direct.session().post(
         f"{_base(idp_direct)}/realms/master/protocol/openid-connect/token",
         data={
@@ -32,6 +32,11 @@ def admin_token(idp_direct) -> str:
     )
     assert resp.status_code == 200, resp.text
     return resp.json()["access_token"]
+
+
+@pytest.fixture(scope="module")
+def admin_token(idp_direct) -> str:
+    return fetch_admin_token(idp_direct)
 
 
 def test_bootstrap_admin_removed(idp_direct, admin_token) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from e2e_identity.test_admin_surface import ADMIN_CLIENT_ID, _base
+from e2e_identity.test_admin_surface import _base, fetch_admin_token
 from e2e_identity.test_app_launch import _refresh, login
 
 pytestmark = pytest.mark.host
@@ -16,19 +16,8 @@ SHORT_IDLE_S = 8
 
 
 def _admin_session(idp_direct):
-    """A session with a fresh admin token (master realm admin tokens live about a minute)."""
     s = idp_direct.session()
-    token = s.post(
-        f"{_base(idp_direct)}/realms/master/protocol/openid-connect/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": ADMIN_CLIENT_ID,
-            "client_secret": idp_direct.secrets["keycloak_admin_password"],
-        },
-        timeout=30,
-    )
-    assert token.status_code == 200, token.text
-    s.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    s.headers["Authorization"] = f"Bearer {fetch_admin_token(idp_direct)}"
     return s
 
 
