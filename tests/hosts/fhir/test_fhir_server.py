@@ -74,3 +74,33 @@ def test_app05_sandbox(fhir_host) -> None:
     assert props["MemoryMax"] != "infinity"
     assert props["Restart"] == "always"
     assert props["LockPersonality"] == "yes"
+
+
+def main_pid(fhir_host) -> str:
+    return fhir_host.check_output(f"systemctl show -p MainPID --value {UNIT}").strip()
+
+
+def test_app08_server_runs_its_release_with_the_cds_archive_mapped(fhir_host) -> None:
+    pid = main_pid(fhir_host)
+    args = fhir_host.check_output(f"cat /proc/{pid}/cmdline | tr '\\0' '\\n'").splitlines()
+    archives = [a.split("=", 1)[1] for a in args if a.startswith("-XX:SharedArchiveFile=")]
+    assert len(archives) == 1, args
+    release = Path(archives[0]).parent
+    assert f"{release}/fhir-server.jar" in args
+    # The JVM really mapped it (a mismatched archive is silently ignored, the start is then slower)
+    assert archives[0] in fhir_host.check_output(f"cat /proc/{pid}/maps")
+    # One release on the host: earlier ones are removed after the restart
+    assert fhir_host.check_output("ls /opt/fhirfort/fhir-server/releases").split() == [release.name]
+
+
+def test_app08_archive_and_release_are_not_writable_by_the_service(fhir_host) -> None:
+    pid = main_pid(fhir_host)
+    args = fhir_host.check_output(f"cat /proc/{pid}/cmdline | tr '\\0' '\\n'").splitlines()
+    archive = next(a.split("=", 1)[1] for a in args if a.startswith("-XX:SharedArchiveFile="))
+    jsa = fhir_host.file(archive)
+    assert (jsa.user, jsa.group, jsa.mode) == ("root", "root", 0o644)
+    release = str(Path(archive).parent)
+    for path in (archive, release, f"{release}/lib", f"{release}/fhir-server.jar"):
+        # a planted archive or jar would be loaded by every later start
+        assert fhir_host.run(f"runuser -u fhir -- test -w {path}").rc != 0, f"{path} is writable by the service"
+    assert fhir_host.run(f"find {release} -perm /022 -o ! -user root").stdout.strip() == ""
