@@ -21,8 +21,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class BearerAuthenticationFilter extends OncePerRequestFilter {
 
-	/** RFC 6750 b64token. */
-	private static final Pattern B64TOKEN = Pattern.compile("^[A-Za-z0-9\\-._~+/]+=*$");
+	/** A compact JWS (RFC 7515): three base64url parts, no padding. Anything else is not a token of ours. */
+	private static final Pattern JWS_COMPACT = Pattern.compile("^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$");
 
 	private final String basePath;
 	private final TokenValidator validator;
@@ -46,8 +46,17 @@ public class BearerAuthenticationFilter extends OncePerRequestFilter {
 		return read && ("/metadata".equals(relativePath) || "/.well-known/smart-configuration".equals(relativePath));
 	}
 
+	/**
+	 * The path below the FHIR base exactly as the client sent it (not decoded, path parameters kept): an open path
+	 * must match byte for byte, so {@code /metadata;x=1} or {@code /%6Detadata} is not open (HAPI reads the raw
+	 * URI, not the servlet container's cleaned-up path).
+	 */
 	String relativePath(HttpServletRequest request) {
-		String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+		String path = request.getRequestURI() == null ? "" : request.getRequestURI();
+		String context = request.getContextPath() == null ? "" : request.getContextPath();
+		if (!context.isEmpty() && path.startsWith(context)) {
+			path = path.substring(context.length());
+		}
 		if (path.startsWith(basePath)) {
 			path = path.substring(basePath.length());
 		}
@@ -76,7 +85,7 @@ public class BearerAuthenticationFilter extends OncePerRequestFilter {
 			return;
 		}
 		String token = h.substring(7).trim();
-		if (!B64TOKEN.matcher(token).matches()) {
+		if (!JWS_COMPACT.matcher(token).matches()) {
 			refuse(request, response, "invalid_token", "access token is not a well-formed signed JWT");
 			return;
 		}

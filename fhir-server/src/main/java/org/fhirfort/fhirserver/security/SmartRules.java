@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.fhirfort.fhirserver.security.SmartScope.Context;
 import org.fhirfort.fhirserver.security.SmartScope.Permission;
@@ -18,7 +19,13 @@ import org.hl7.fhir.r4.model.IdType;
  * <ul>
  *   <li>{@code patient/} scopes count only with a {@code patient} claim and reach only that patient's
  *       compartment (reads, searches, writes);
- *   <li>{@code user/} scopes count only with a {@code fhirUser} claim;
+ *   <li>{@code user/} scopes count only with a {@code fhirUser} claim. A clinician ({@code Practitioner/} or
+ *       {@code PractitionerRole/}) reaches what the scope names; a user who is a {@code Patient/} reaches only
+ *       their own compartment (as with {@code patient/} scopes); any other kind of user gets nothing from a
+ *       {@code user/} scope (the authorization server gives user/ scopes to clinicians only: defence in depth);
+ *   <li>a principal bound to a compartment writes only resources whose every Patient reference is that patient
+ *       (no writing into another patient's record by naming oneself in a side field), never creates another
+ *       Patient, and uses no conditional operation (its search would see past the compartment);
  *   <li>{@code system/} scopes count only for a backend-services client (client id in
  *       {@code fhirfort.smart.backend-client-ids}, no user or patient in the token);
  *   <li>AuditEvent is never created, updated or deleted by a client; it is read/searched only with an explicit
@@ -33,6 +40,9 @@ public final class SmartRules {
 
 	private static final Pattern FHIR_ID = Pattern.compile("^[A-Za-z0-9\\-.]{1,64}$");
 
+	/** Kinds of fhirUser whose user/ scopes are not bound to a compartment (clinicians). */
+	public static final Set<String> CLINICIAN_TYPES = Set.of("Practitioner", "PractitionerRole");
+
 	private SmartRules() {}
 
 	/** The patient id of the launch context, or null when absent or not a plain FHIR id. */
@@ -44,16 +54,59 @@ public final class SmartRules {
 		return FHIR_ID.matcher(id).matches() ? id : null;
 	}
 
+	/** The resource type of the fhirUser claim ({@code Practitioner/1} or an absolute URL), or null. */
+	static String userType(SmartPrincipal p) {
+		if (p == null || !p.hasUser()) {
+			return null;
+		}
+		IdType id = new IdType(p.fhirUser());
+		return id.hasResourceType() && id.hasIdPart() && FHIR_ID.matcher(id.getIdPart()).matches()
+				? id.getResourceType()
+				: null;
+	}
+
+	/** True when the user is a clinician: their user/ scopes reach what the scope names. */
+	public static boolean clinician(SmartPrincipal p) {
+		String type = userType(p);
+		return type != null && CLINICIAN_TYPES.contains(type);
+	}
+
+	/** The patient id of a fhirUser that is a Patient, or null. */
+	public static String userPatientId(SmartPrincipal p) {
+		return PATIENT.equals(userType(p)) ? new IdType(p.fhirUser()).getIdPart() : null;
+	}
+
+	/**
+	 * The patient whose compartment bounds a principal that is not a clinician or a backend service: the launch
+	 * context, else the signed-in patient. Null when nothing bounds it.
+	 */
+	public static String compartmentPatientId(SmartPrincipal p) {
+		String launch = patientId(p);
+		return launch != null ? launch : userPatientId(p);
+	}
+
+	/** The patient whose compartment bounds this scope, or null when the scope reaches what it names. */
+	static String compartmentOf(SmartScope s, SmartPrincipal p) {
+		return switch (s.context()) {
+			case PATIENT -> patientId(p);
+			case USER -> clinician(p) ? null : userPatientId(p);
+			case SYSTEM -> null;
+		};
+	}
+
 	/** Scopes whose context precondition the token meets. */
 	public static List<SmartScope> effectiveScopes(SmartPrincipal p) {
 		List<SmartScope> out = new ArrayList<>();
 		if (p == null) {
 			return out;
 		}
+		String launch = patientId(p);
+		String userPatient = userPatientId(p);
 		for (SmartScope s : p.scopes()) {
 			boolean ok = switch (s.context()) {
-				case PATIENT -> patientId(p) != null;
-				case USER -> p.hasUser();
+				case PATIENT -> launch != null;
+				// a patient user's user/ scopes: their own compartment, and only if a launch context agrees
+				case USER -> clinician(p) || (userPatient != null && (launch == null || launch.equals(userPatient)));
 				case SYSTEM -> p.backendClient() && !p.hasUser() && !p.hasPatient();
 			};
 			if (ok) {
@@ -64,9 +117,11 @@ public final class SmartRules {
 	}
 
 	/** Does one scope reach this resource type for this permission (AuditEvent rules included)? */
-	static boolean reaches(SmartScope s, Permission perm, String type) {
+	static boolean reaches(SmartPrincipal p, SmartScope s, Permission perm, String type) {
 		if (AUDIT_EVENT.equals(type)) {
+			// the audit trail: explicit AuditEvent scopes of clinicians and backend services only
 			return s.context() != Context.PATIENT
+					&& compartmentOf(s, p) == null
 					&& AUDIT_EVENT.equals(s.resourceType())
 					&& (perm == Permission.READ || perm == Permission.SEARCH)
 					&& s.grants(perm);
@@ -81,21 +136,67 @@ public final class SmartRules {
 				if (SmartScope.ANY_TYPE.equals(s.resourceType()) && s.grants(perm)) {
 					return true;
 				}
-			} else if (reaches(s, perm, type)) {
+			} else if (reaches(p, s, perm, type)) {
 				return true;
 			}
 		}
 		return false;
 	}
 
-	/** True when a non-patient (user/system) scope grants {@code perm} on {@code type}: no narrowing then. */
+	/** True when a scope not bound to a compartment grants {@code perm} on {@code type}: no narrowing then. */
 	public static boolean permitsWithoutCompartment(SmartPrincipal p, Permission perm, String type) {
 		for (SmartScope s : effectiveScopes(p)) {
-			if (s.context() != Context.PATIENT && reaches(s, perm, type)) {
+			if (compartmentOf(s, p) == null && reaches(p, s, perm, type)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Conditional operations (create with If-None-Exist, update/patch/delete by search URL, conditional entries of
+	 * a transaction) search the whole type and answer with what they matched: only for a principal that may read
+	 * and search every resource of the type. Null when allowed, else the reason.
+	 */
+	public static String checkConditional(SmartPrincipal p, String type) {
+		if (type != null
+				&& permitsWithoutCompartment(p, Permission.SEARCH, type)
+				&& permitsWithoutCompartment(p, Permission.READ, type)) {
+			return null;
+		}
+		return "conditional operations need read and search of every " + (type == null ? "resource" : type);
+	}
+
+	/**
+	 * Patient references of a resource written by a principal bound to a compartment: each must be that patient
+	 * (absolute, relative or versioned), none may be a search URL, and a Patient may be written only as that
+	 * patient itself. Null when allowed, else the reason.
+	 */
+	public static String checkPatientReferences(
+			SmartPrincipal p, Permission perm, String type, String resourceId, List<String> references) {
+		if (p == null || permitsWithoutCompartment(p, perm, type)) {
+			return null;
+		}
+		String own = compartmentPatientId(p);
+		if (own == null) {
+			return "no patient context for this write";
+		}
+		if (PATIENT.equals(type) && !own.equals(resourceId)) {
+			return "a patient-context token writes only its own Patient";
+		}
+		for (String ref : references) {
+			if (ref == null || ref.isBlank() || ref.startsWith("#")) {
+				continue;
+			}
+			if (ref.contains("?")) {
+				return "conditional references are not available to a patient-context token";
+			}
+			IdType id = new IdType(ref);
+			if (PATIENT.equals(id.getResourceType()) && !own.equals(id.getIdPart())) {
+				return "the resource refers to another patient";
+			}
+		}
+		return null;
 	}
 
 	public static boolean anyGrant(SmartPrincipal p, Permission perm) {
@@ -173,26 +274,26 @@ public final class SmartRules {
 			b.deny("AuditEvent needs an explicit scope").read().resourcesOfType(AUDIT_EVENT).withAnyId().andThen();
 		}
 
-		String patientId = patientId(p);
 		boolean anyWrite = false;
 		boolean anyUpdate = false;
 		List<SmartScope> scopes = effectiveScopes(p);
 		for (SmartScope s : scopes) {
 			String name = s.raw();
+			String compartment = compartmentOf(s, p);
 			if (s.grants(Permission.READ) || s.grants(Permission.SEARCH)) {
-				finish(target(b.allow(name).read(), s), s, patientId);
+				finish(target(b.allow(name).read(), s), compartment);
 			}
 			if (s.grants(Permission.CREATE)) {
-				finish(target(b.allow(name).create(), s), s, patientId);
+				finish(target(b.allow(name).create(), s), compartment);
 				anyWrite = true;
 			}
 			if (s.grants(Permission.UPDATE)) {
-				finish(target(b.allow(name).write(), s), s, patientId);
+				finish(target(b.allow(name).write(), s), compartment);
 				anyWrite = true;
 				anyUpdate = true;
 			}
 			if (s.grants(Permission.DELETE)) {
-				finish(target(b.allow(name).delete(), s), s, patientId);
+				finish(target(b.allow(name).delete(), s), compartment);
 				anyWrite = true;
 			}
 		}
@@ -214,9 +315,9 @@ public final class SmartRules {
 				: op.resourcesOfType(s.resourceType());
 	}
 
-	private static void finish(IAuthRuleBuilderRuleOpClassifier c, SmartScope s, String patientId) {
-		if (s.context() == Context.PATIENT) {
-			c.inCompartment(PATIENT, new IdType(PATIENT, patientId)).andThen();
+	private static void finish(IAuthRuleBuilderRuleOpClassifier c, String compartmentPatientId) {
+		if (compartmentPatientId != null) {
+			c.inCompartment(PATIENT, new IdType(PATIENT, compartmentPatientId)).andThen();
 		} else {
 			c.withAnyId().andThen();
 		}

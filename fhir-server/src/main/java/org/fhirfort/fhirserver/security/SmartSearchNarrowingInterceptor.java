@@ -35,7 +35,7 @@ public class SmartSearchNarrowingInterceptor implements FhirSecurityInterceptor 
 
 	/** The compartment a search is narrowed to, or null for no narrowing. */
 	public static AuthorizedList authorizedList(SmartPrincipal p, String resourceType) {
-		String patientId = SmartRules.patientId(p);
+		String patientId = SmartRules.compartmentPatientId(p);
 		if (patientId == null) {
 			return null;
 		}

@@ -87,5 +87,21 @@ class BearerAuthenticationFilterTest {
 		assertThat(run(req("POST", "/metadata"), new MockFilterChain()).getStatus()).isEqualTo(401);
 		assertThat(run(req("GET", "/metadata/x"), new MockFilterChain()).getStatus()).isEqualTo(401);
 		assertThat(run(req("GET", ""), new MockFilterChain()).getStatus()).isEqualTo(401);
+		// the raw URI decides (HAPI reads it): path parameters or encodings that the container strips are not open
+		for (String raw : new String[] {"/fhir/metadata;x=1", "/fhir/%6Detadata", "/fhir//metadata"}) {
+			MockHttpServletRequest r = req("GET", "/metadata");
+			r.setRequestURI(raw);
+			assertThat(run(r, new MockFilterChain()).getStatus()).as(raw).isEqualTo(401);
+		}
+	}
+
+	@Test
+	void onlyCompactJwsIsATokenShape() throws Exception {
+		String good = TestTokens.rs256(TestTokens.claims().build());
+		for (String bad : new String[] {good + "==", good.substring(0, 10) + "+" + good.substring(11), good + ".x", "a.b"}) {
+			MockHttpServletRequest r = req("GET", "/Patient/a");
+			r.addHeader("Authorization", "Bearer " + bad);
+			assertThat(run(r, new MockFilterChain()).getHeader("WWW-Authenticate")).as(bad).contains("invalid_token");
+		}
 	}
 }

@@ -176,6 +176,79 @@ class SmartRulesTest {
 	}
 
 	@Test
+	void userScopesOfAPatientUserStayInTheirCompartment() {
+		// a patient signed in with user/ scopes (no launch context): their own record only, never the audit trail
+		SmartPrincipal p = principal("fhirfort-public-app", "Patient/A", null, false,
+				"user/*.cruds user/AuditEvent.rs");
+		assertThat(read(p, patient("A"))).isEqualTo(PolicyEnum.ALLOW);
+		assertThat(read(p, patient("B"))).isEqualTo(PolicyEnum.DENY);
+		assertThat(read(p, observation("o", "B"))).isEqualTo(PolicyEnum.DENY);
+		assertThat(create(p, observation("n", "B"))).isEqualTo(PolicyEnum.DENY);
+		assertThat(create(p, observation("n", "A"))).isEqualTo(PolicyEnum.ALLOW);
+		AuditEvent ae = new AuditEvent();
+		ae.setId("AuditEvent/x");
+		assertThat(read(p, ae)).isEqualTo(PolicyEnum.DENY);
+		assertThat(SmartSearchNarrowingInterceptor.authorizedList(p, "Observation"))
+				.extracting("myAllowedCompartments").asList().containsExactly("Patient/A");
+		// with a launch context that names another patient: the user/ scopes do not count at all
+		SmartPrincipal mixed = principal("fhirfort-public-app", "Patient/A", "B", false, "user/*.rs");
+		assertThat(SmartRules.effectiveScopes(mixed)).isEmpty();
+		// a kind of user that is neither clinician nor patient gets nothing from user/ scopes
+		SmartPrincipal related = principal("app", "RelatedPerson/r", null, false, "user/*.rs");
+		assertThat(SmartRules.effectiveScopes(related)).isEmpty();
+		// a clinician named by an absolute URL is still a clinician
+		SmartPrincipal doc = principal("app", "https://fhir.example/fhir/Practitioner/p1", null, false, "user/*.rs");
+		assertThat(read(doc, patient("B"))).isEqualTo(PolicyEnum.ALLOW);
+	}
+
+	@Test
+	void conditionalOperationsNeedTheWholeType() {
+		SmartPrincipal a = patientApp("A", "patient/*.cruds");
+		assertThat(SmartRules.checkConditional(a, "Patient")).isNotNull();
+		assertThat(SmartRules.checkConditional(backend("system/*.cruds"), "Observation")).isNull();
+		assertThat(SmartRules.checkConditional(backend("system/Observation.c"), "Observation"))
+				.as("create-only may not learn what exists").isNotNull();
+		SystemRequestDetails rd = request(a, RestOperationTypeEnum.CREATE, "Patient", null, null);
+		rd.addHeader("If-None-Exist", "_id=B");
+		assertThatThrownBy(() -> authz.scopeGate(rd)).isInstanceOf(ForbiddenOperationException.class);
+		SystemRequestDetails plain = request(a, RestOperationTypeEnum.CREATE, "Observation", null, null);
+		authz.scopeGate(plain);
+		org.hl7.fhir.r4.model.Bundle tx = new org.hl7.fhir.r4.model.Bundle();
+		tx.setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+		tx.addEntry().setResource(observation("x", "A")).getRequest()
+				.setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST).setUrl("Observation")
+				.setIfNoneExist("subject=Patient/B");
+		SystemRequestDetails txRd = request(a, RestOperationTypeEnum.TRANSACTION, null, null, null);
+		txRd.setResource(tx);
+		assertThatThrownBy(() -> authz.scopeGate(txRd)).isInstanceOf(ForbiddenOperationException.class);
+	}
+
+	@Test
+	void compartmentWritersNameNoOtherPatient() {
+		SmartPrincipal a = patientApp("A", "patient/*.cruds");
+		Observation sideDoor = observation("n", "B");
+		sideDoor.addPerformer(new Reference("Patient/A"));
+		SystemRequestDetails rd = request(a, RestOperationTypeEnum.CREATE, "Observation", null, null);
+		assertThatThrownBy(() -> authz.checkCreate(sideDoor, rd)).isInstanceOf(ForbiddenOperationException.class);
+		Observation absolute = observation("m", "A");
+		absolute.addPerformer(new Reference("https://fhir.fhirfort.test/fhir/Patient/B/_history/1"));
+		assertThatThrownBy(() -> authz.checkCreate(absolute, rd)).isInstanceOf(ForbiddenOperationException.class);
+		Observation conditionalRef = observation("c", "A");
+		conditionalRef.addPerformer(new Reference("Patient?identifier=x"));
+		assertThatThrownBy(() -> authz.checkCreate(conditionalRef, rd)).isInstanceOf(ForbiddenOperationException.class);
+		Patient other = patient("B");
+		other.addLink().setOther(new Reference("Patient/A"));
+		assertThatThrownBy(() -> authz.checkCreate(other, rd)).isInstanceOf(ForbiddenOperationException.class);
+		Patient fresh = new Patient();
+		assertThatThrownBy(() -> authz.checkCreate(fresh, rd)).isInstanceOf(ForbiddenOperationException.class);
+		// own record: allowed; a backend service may write any patient's
+		authz.checkCreate(observation("ok", "A"), rd);
+		authz.checkUpdate(patient("A"), patient("A"), rd);
+		authz.checkCreate(sideDoor, request(backend("system/*.cruds"), RestOperationTypeEnum.CREATE, "Observation",
+				null, null));
+	}
+
+	@Test
 	void systemScopesOnlyForBackendClients() {
 		assertThat(read(backend("system/*.rs"), patient("A"))).isEqualTo(PolicyEnum.ALLOW);
 		SmartPrincipal notBackend = principal("fhirfort-public-app", null, null, false, "system/*.rs");
