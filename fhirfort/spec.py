@@ -8,6 +8,7 @@ A malformed spec stops with one message that names the file and the key.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -33,6 +34,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+JGROUPS_FD_OFFSET = 50000  # Keycloak's JGroups FD_SOCK2 listens on the transport port + this offset
+_HOST_NAME = re.compile(r"[a-z][a-z0-9]{0,14}")
+
+
 class Tier(_Strict):
     purpose: str
     aws_subnet_offset: int
@@ -49,6 +54,13 @@ class Host(_Strict):
     tier: TierName
     address: ipaddress.IPv4Address
     aws: Literal["alb", "asg", "rds", "cloudwatch"]
+    # Further instances of this role in the local lab (name -> address, same tier): hot standbys behind the
+    # edge, cluster members where the service clusters. On AWS the role's instance count is hostsPerTier.
+    local_replicas: dict[str, ipaddress.IPv4Address] = Field(default_factory=dict)
+
+    def addresses(self) -> list[ipaddress.IPv4Address]:
+        """The primary's address, then the replicas' in the order given."""
+        return [self.address, *self.local_replicas.values()]
 
 
 class Topology(_Strict):
@@ -58,12 +70,25 @@ class Topology(_Strict):
 
     @model_validator(mode="after")
     def _addresses_inside_their_tier(self) -> Topology:
+        seen: dict[ipaddress.IPv4Address, str] = {}
+        replica_names: set[str] = set()
         for name, host in self.hosts.items():
             tier = self.tiers[host.tier]
-            if host.address not in tier.local_cidr:
-                raise ValueError(f"hosts.{name}.address {host.address} is outside tier {host.tier} ({tier.local_cidr})")
-            if host.address == tier.gateway:
-                raise ValueError(f"hosts.{name}.address {host.address} is the gateway of tier {host.tier}")
+            places = [(f"hosts.{name}.address", host.address)] + [
+                (f"hosts.{name}.local_replicas.{r}", a) for r, a in host.local_replicas.items()
+            ]
+            for key, address in places:
+                if address not in tier.local_cidr:
+                    raise ValueError(f"{key} {address} is outside tier {host.tier} ({tier.local_cidr})")
+                if address == tier.gateway:
+                    raise ValueError(f"{key} {address} is the gateway of tier {host.tier}")
+                if address in seen:
+                    raise ValueError(f"{key} {address} is also {seen[address]}")
+                seen[address] = key
+            for replica in host.local_replicas:
+                if replica in self.hosts or replica in replica_names or not _HOST_NAME.fullmatch(replica):
+                    raise ValueError(f"hosts.{name}.local_replicas.{replica}: not a free host name ([a-z][a-z0-9]*)")
+                replica_names.add(replica)
         nets = [t.local_cidr for t in self.tiers.values()] + [self.controller_link]
         for i, a in enumerate(nets):
             for b in nets[i + 1 :]:
@@ -73,6 +98,12 @@ class Topology(_Strict):
         if len(set(offsets)) != len(offsets):
             raise ValueError("tiers.*.aws_subnet_offset must be distinct")
         return self
+
+    def instances(self, role: HostRole) -> list[tuple[str, ipaddress.IPv4Address]]:
+        """(host name, address) of every local host playing a role: the primary (named after the role), then
+        its local replicas."""
+        host = self.hosts[role]
+        return [(role, host.address), *host.local_replicas.items()]
 
     def hosts_in(self, tier: TierName) -> dict[HostRole, Host]:
         return {n: h for n, h in self.hosts.items() if h.tier == tier}
@@ -223,6 +254,12 @@ class Spec(_Strict):
         for f in self.flows:
             if f.service not in self.services:
                 raise ValueError(f"flow {f.id} names unknown service {f.service!r}")
+        cluster, fd = self.services.get("idp_cluster"), self.services.get("idp_cluster_fd")
+        if cluster and fd and fd.port != cluster.port + JGROUPS_FD_OFFSET:
+            raise ValueError(
+                f"services.idp_cluster_fd.port must be idp_cluster.port + {JGROUPS_FD_OFFSET} "
+                f"(Keycloak's FD_SOCK2 offset): {cluster.port + JGROUPS_FD_OFFSET}, not {fd.port}"
+            )
         return self
 
     def port(self, service: str) -> int:

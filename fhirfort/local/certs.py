@@ -1,8 +1,12 @@
-"""Which certificates the lab needs: the edge's public certificate and one internal certificate per host."""
+"""Which certificates the lab needs: the edge's public certificate and one internal certificate per host.
+
+A replica's certificate also names its role's service name (fhir2 is also fhir.fhirfort.internal): the edge
+verifies its upstreams by that name, whichever instance answers.
+"""
 
 from __future__ import annotations
 
-from fhirfort.local.lab import PUBLIC_NAME, Lab
+from fhirfort.local.lab import INTERNAL_DOMAIN, PUBLIC_NAME, Lab
 from fhirfort.local.paths import LabPaths
 from fhirfort.local.pki import LabCA
 
@@ -19,7 +23,8 @@ def issue_lab_certs(lab: Lab, paths: LabPaths, edge: str = "edge") -> dict[str, 
     (paths.pki / "hosts").chmod(0o700)
     for h in lab.hosts:
         directory = paths.pki / "hosts" / h.name
-        issued = [ca.issue(directory, "host", h.fqdn, [h.fqdn], [h.address], client_auth=True)]
+        names = [h.fqdn] + ([f"{h.plays}.{INTERNAL_DOMAIN}"] if h.is_replica else [])
+        issued = [ca.issue(directory, "host", h.fqdn, names, [h.address], client_auth=True)]
         if h.name == edge:
             issued.append(ca.issue(directory, "public", PUBLIC_NAME, [PUBLIC_NAME], [h.address], client_auth=False))
         for i in issued:

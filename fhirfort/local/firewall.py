@@ -35,9 +35,9 @@ def endpoints(lab: Lab, name: str) -> list[Endpoint]:
         return [Endpoint(ROUTER_CTL_IF, str(lab.controller_address), name)]
     if name == "any_host":
         return [Endpoint(h.tier.router_if, str(h.address), h.name) for h in lab.hosts]
-    for h in lab.hosts:
-        if h.name == name:
-            return [Endpoint(h.tier.router_if, str(h.address), h.name)]
+    instances = lab.instances(name)  # a role: its primary and its local replicas
+    if instances:
+        return [Endpoint(h.tier.router_if, str(h.address), h.name) for h in instances]
     raise FlowError(f"flow endpoint {name!r} has no place in the local lab")
 
 

@@ -47,6 +47,16 @@ class LabHost:
     name: str
     tier: TierNet
     address: ipaddress.IPv4Address
+    role: str = ""  # the spec's host role it plays; "" = its own name (the role's primary)
+
+    @property
+    def plays(self) -> str:
+        """The spec host role (the inventory group) of this host."""
+        return self.role or self.name
+
+    @property
+    def is_replica(self) -> bool:
+        return self.plays != self.name
 
     @property
     def fqdn(self) -> str:
@@ -71,6 +81,10 @@ class Lab:
     @property
     def router_ctl_address(self) -> ipaddress.IPv4Address:
         return self.controller_link.network_address + 2
+
+    def instances(self, role: str) -> tuple[LabHost, ...]:
+        """The hosts playing a spec role: its primary first, then its local replicas."""
+        return tuple(h for h in self.hosts if h.plays == role)
 
     def host(self, name: str) -> LabHost:
         for h in self.hosts:
@@ -105,6 +119,12 @@ def build_lab(s: Spec) -> Lab:
         if h.address == tier.gateway:
             raise LabError(f"hosts.{name}.address {h.address} is the router's gateway of tier {tier.name}")
         hosts.append(LabHost(name, tier, h.address))
+        for replica, address in h.local_replicas.items():
+            if address not in tier.cidr or address in (tier.cidr.network_address, tier.cidr.broadcast_address):
+                raise LabError(
+                    f"hosts.{name}.local_replicas.{replica} {address} is not a usable address of {tier.cidr}"
+                )
+            hosts.append(LabHost(replica, tier, address, role=name))
     addresses = [h.address for h in hosts]
     if len(set(addresses)) != len(addresses):
         raise LabError("hosts.*.address: two hosts share an address")

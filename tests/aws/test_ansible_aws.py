@@ -16,8 +16,9 @@ PLAYBOOK = REPO_ROOT / "playbooks" / "aws-ssm.yml"
 def test_inventory_groups_hosts_by_the_programs_tags() -> None:
     inv = yaml.safe_load(INVENTORY.read_text())
     assert inv["plugin"] == "amazon.aws.aws_ec2"
-    assert set(inv["groups"]) == set(asg_roles(spec())) == {"fhir", "idp"}
-    for role, condition in inv["groups"].items():
+    assert set(inv["groups"]) == {f"role_{r}" for r in asg_roles(spec())} == {"role_fhir", "role_idp"}
+    for group, condition in inv["groups"].items():
+        role = group.removeprefix("role_")
         assert f"tags['{ROLE_TAG}'] == '{role}'" in condition
         assert f"tags['{STACK_TAG}'] == fhirfort_stack" in condition
     assert inv["filters"]["tag-key"] == STACK_TAG

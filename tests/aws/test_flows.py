@@ -83,7 +83,15 @@ def test_app_tier_reachable_only_from_alb_and_app_peers(run: StackRun) -> None:
             if r.props["securityGroupId"] == sg
         }
         assert "edge" in sources
-        assert sources <= {"edge", "fhir"}, sources  # fhir -> idp (JWKS) is FLOW-05
+        # fhir -> idp (JWKS) is FLOW-05; idp -> idp (Keycloak's cluster) FLOW-16/17, on the cluster ports only
+        assert sources <= {"edge", "fhir", "idp"}, sources
+        peers = [
+            r.props
+            for r in run.of_type(INGRESS)
+            if r.props["securityGroupId"] == sg and groups[r.props["referencedSecurityGroupId"]] == "idp"
+        ]
+        cluster_ports = {spec().port("idp_cluster"), spec().port("idp_cluster_fd")}
+        assert {p["fromPort"] for p in peers} == (cluster_ports if role == "idp" else set()), peers
         assert not any(r.props.get("cidrIpv4") for r in run.of_type(INGRESS) if r.props["securityGroupId"] == sg)
 
 

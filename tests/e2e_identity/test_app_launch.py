@@ -223,3 +223,30 @@ def test_refresh_after_logout_refused(idp, totp_clock) -> None:
     after = _refresh(idp, current)
     assert after.status_code == 400, after.text
     assert after.json()["error"] == "invalid_grant"
+
+
+def test_public_app_gets_no_offline_access(idp) -> None:
+    """IDP-09: a browser app's refresh token must die with the session: offline_access is not one of its scopes,
+    so Keycloak refuses the request before any login (no login form is shown)."""
+    _, challenge = pkce_pair()
+    resp = _authorize(
+        idp.session(), idp, scope=f"{SCOPE} offline_access", code_challenge=challenge, code_challenge_method="S256"
+    )
+    if resp.status_code == 302:
+        assert query_of(resp.headers["Location"]).get("error") == "invalid_scope", resp.headers["Location"]
+    else:
+        assert resp.status_code == 400 and 'name="password"' not in resp.text, resp.text[:300]
+
+
+@pytest.mark.parametrize("client_id", ["admin-cli", "security-admin-console", "account", "account-console", "broker"])
+def test_builtin_clients_refuse_the_password_grant(idp, client_id: str) -> None:
+    """IDP-09: Keycloak's built-in clients of the realm grant no token for a password (ROPC). The answer must not
+    be invalid_grant (that would mean the grant ran and only the credentials were wrong): an unknown user is sent,
+    so no account is locked."""
+    resp = idp.session().post(
+        idp.token_url,
+        data={"grant_type": "password", "client_id": client_id, "username": "no-such-user", "password": "x" * 16},
+        timeout=30,
+    )
+    assert resp.status_code in (400, 401), resp.text
+    assert resp.json().get("error") in ("unauthorized_client", "invalid_client"), resp.text

@@ -103,3 +103,14 @@ def patient_tokens(idp: Any, totp_clock: dict) -> Iterator[dict[str, Any]]:  # n
 def origin(url: str) -> str:
     p = urlsplit(url)
     return f"{p.scheme}://{p.netloc}"
+
+
+@pytest.fixture(scope="session")
+def patient_writer(idp: Any, totp_clock: dict) -> Iterator[dict[str, Any]]:  # noqa: F811
+    """The sample user signed in asking for everything an app may ask: patient writes, and user/ scopes that reach
+    every patient and the audit trail (which a patient must not get)."""
+    try:
+        from e2e_identity.test_app_launch import login
+    except ImportError as exc:
+        pytest.skip(f"app launch helpers unavailable: {exc}")
+    yield login(idp, totp_clock, scope="openid fhirUser launch/patient patient/*.cruds user/*.cruds user/AuditEvent.rs")

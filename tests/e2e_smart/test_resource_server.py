@@ -55,6 +55,16 @@ def test_forged_token_is_401_invalid_token(fhir, system_token) -> None:
         assert "Exception" not in resp.text
 
 
+def test_open_paths_are_exact(fhir, system_token) -> None:
+    """Only the exact open paths skip the token check: a path parameter that the servlet container strips (HAPI
+    reads the raw URI) needs a valid token like any other path; a padded token is no token. (Encoded spellings
+    are covered by the unit tests: the HTTP client here normalises them before sending.)"""
+    resp = fhir.get("metadata;x=1", "eyJhbGciOiJub25lIn0.e30.x")
+    assert resp.status_code in (400, 401, 403, 404), resp.status_code
+    padded = fhir.get("Patient?_count=1", system_token + "==")
+    assert padded.status_code == 401, padded.text[:200]
+
+
 def test_backend_token_reads_patients(fhir, system_token) -> None:
     resp = fhir.get("Patient?_count=5", system_token)
     assert resp.status_code == 200, resp.text

@@ -50,6 +50,13 @@ def spec_hosts() -> list[str]:
     return list(load_spec("tiers")["hosts"])
 
 
+def all_instances() -> list[str]:
+    """Every lab host name: each role's primary and its local replicas."""
+    from fhirfort.spec import spec
+
+    return [name for role in spec().topology.hosts for name, _ in spec().topology.instances(role)]
+
+
 @cache
 def _testinfra_host(name: str) -> Any:
     # testinfra's ansible backend runs ansible-inventory: use the one of this interpreter's venv
@@ -76,7 +83,7 @@ def lab_host() -> Callable[[str], Any]:
 def lab_host_names() -> list[str]:
     if not INVENTORY.exists():
         pytest.skip("no local target: build/local/inventory.yml is missing (run `make up`)")
-    return [h for h in spec_hosts() if h in inventory_hosts()]
+    return [h for h in all_instances() if h in inventory_hosts()]
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,14 @@ def test_groups_and_addresses(tmp_path: Path) -> None:
     lab = build_lab(spec())
     inv = render_inventory(lab, LabPaths(tmp_path), 3142)
     groups = inv["all"]["children"]["lab"]["children"]
-    assert set(groups) == set(spec().topology.hosts)
-    for name, host in spec().topology.hosts.items():
-        assert groups[name]["hosts"][name]["ansible_host"] == str(host.address)
+    # one group per role, not named like its primary host (Ansible would resolve the name to the host alone)
+    assert set(groups) == {f"role_{r}" for r in spec().topology.hosts}
+    assert not set(groups) & {h.name for h in lab.hosts}
+    for role in spec().topology.hosts:
+        members = groups[f"role_{role}"]["hosts"]
+        assert list(members) == [name for name, _ in spec().topology.instances(role)]
+        for name, address in spec().topology.instances(role):
+            assert members[name]["ansible_host"] == members[name]["fhirfort_address"] == str(address)
 
 
 def test_host_keys_are_verified(tmp_path: Path) -> None:

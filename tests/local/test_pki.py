@@ -92,7 +92,9 @@ def test_lab_certificates(tmp_path: Path) -> None:
     for h in lab.hosts:
         cert = _cert(paths.pki / "hosts" / h.name / "host.crt")
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        assert san.get_values_for_type(x509.DNSName) == [h.fqdn]
+        # a replica also answers to its role's service name (the edge verifies its upstreams by that name)
+        service_name = [f"{h.plays}.fhirfort.internal"] if h.is_replica else []
+        assert san.get_values_for_type(x509.DNSName) == [h.fqdn, *service_name]
         assert san.get_values_for_type(x509.IPAddress) == [h.address]
         eku = set(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
         assert eku == {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}

@@ -130,19 +130,26 @@ CONTROLLER = flow_rules.firewall_first_address(SPEC["tiers"]["controller_link"])
 ENDPOINTS = {"controller": [CONTROLLER], "clients": [CONTROLLER]}
 
 
-def _rules(host: str, direction: str, target: str = "local") -> dict[str, dict]:
+def _rules(host: str, direction: str, target: str = "local", own: str = "") -> dict[str, dict]:
     rules = flow_rules.firewall_flow_rules(
-        SPEC["flows"]["flows"], SPEC["services"]["services"], HOSTS, ENDPOINTS, host, target, direction
+        SPEC["flows"]["flows"], SPEC["services"]["services"], HOSTS, ENDPOINTS, host, target, direction, own
     )
     return {r["id"]: r for r in rules}
 
 
+def _role_addresses(role: str) -> list[str]:
+    return [HOSTS[role]["address"], *HOSTS[role].get("local_replicas", {}).values()]
+
+
 @pytest.mark.parametrize("host", list(HOSTS))
 def test_firewall_input_is_the_flow_matrix(host: str) -> None:
+    # a flow from the role to itself exists only where the role has replicas (Keycloak's cluster, FLOW-16/17)
     want = {
         f["id"]
         for f in SPEC["flows"]["flows"]
-        if "local" in f["targets"] and f["to"] in (host, "any_host") and f["from"] != host
+        if "local" in f["targets"]
+        and f["to"] in (host, "any_host")
+        and (f["from"] != host or HOSTS[host].get("local_replicas"))
     }
     assert set(_rules(host, "input")) == want
 
@@ -153,9 +160,20 @@ def test_firewall_resolves_sources() -> None:
     assert ssh["port"] == SPEC["services"]["services"]["ssh"]["port"]
     logs_in = _rules("logs", "input")["FLOW-08"]
     assert HOSTS["logs"]["address"] not in logs_in["addresses"]
-    assert set(logs_in["addresses"]) == {h["address"] for n, h in HOSTS.items() if n != "logs"}
+    assert set(logs_in["addresses"]) == {a for n in HOSTS if n != "logs" for a in _role_addresses(n)}
     db_in = _rules("db", "input")["FLOW-06"]
-    assert db_in["addresses"] == [HOSTS["fhir"]["address"]]
+    assert db_in["addresses"] == _role_addresses("fhir")
+
+
+def test_firewall_replicas_reach_each_other_but_not_themselves() -> None:
+    primary, *replicas = _role_addresses("idp")
+    assert replicas, "spec/tiers.yaml: idp has no local replica"
+    assert _rules("idp", "input")["FLOW-16"]["addresses"] == replicas
+    assert _rules("idp", "input", own=replicas[0])["FLOW-16"]["addresses"] == [primary]
+    # a replica's own rules: the same flows as its primary's
+    assert set(_rules("idp", "input", own=replicas[0])) == set(_rules("idp", "input"))
+    with pytest.raises(Exception, match="not an address of role"):
+        _rules("idp", "input", own=HOSTS["fhir"]["address"])
 
 
 def test_firewall_output_only_flows_from_this_host() -> None:
@@ -181,3 +199,4 @@ def test_firewall_topology_errors_name_the_host() -> None:
     bad = dict(HOSTS, fhir=dict(HOSTS["fhir"], address="198.18.99.10"))
     errors = flow_rules.firewall_topology_errors(bad, tiers)
     assert len(errors) == 1 and "firewall_hosts.fhir.address" in errors[0] and "outside its tier" in errors[0]
+

@@ -51,9 +51,8 @@ def _probe(fault: faults.Fault, session: Any, ep: Endpoints, paths: LabPaths) ->
     from fhirfort.spec import spec
 
     if fault.probe == "idp":
-        s = spec()
-        port = int(s.services["idp_https"].port)
-        return lambda: probes.idp_discovery(ep, paths, s.identity.realm, port)
+        realm = spec().identity.realm
+        return lambda: probes.idp_discovery(ep, paths, realm)
     if fault.probe == "logs":
         return probes.LogDelivery(paths, "edge").probe
     return lambda: probes.fhir_read(session, ep)
@@ -110,14 +109,33 @@ def _run_fault(
         rec["serving_after_repair_s"] = round(time.monotonic() - t1, 1) if ok else None
     # filled in when the writer stops: its first acknowledged write once the probe saw the service back
     rec["_t0"], rec["_t_ok"] = t0, t0 + (took or 0.0)
-    rec["passed"] = bool(rec["within_budget"])
+    rec.update(_instance_back(fault, ep, paths, t0, args.budget + args.cap))
+    rec["passed"] = bool(rec["within_budget"]) and rec.get("instance_recovery_s", 0) is not None
     mark = "ok" if rec["passed"] else "FAIL"
+    instance = (
+        f"; the {fault.host} instance itself ready after {rec['instance_recovery_s']} s"
+        if "instance_recovery_s" in rec
+        else ""
+    )
     say(
-        f"    {mark}: recovery {rec['recovery_s']} s (budget {args.budget:.0f} s)"
+        f"    {mark}: serving again after {rec['recovery_s']} s (budget {args.budget:.0f} s){instance}"
         + (f"; {rec.get('not_recovered')}; {rec.get('repair')}" if took is None else "")
     )
     _settle(session, ep, paths, args.cap)
     return rec
+
+
+def _instance_back(fault: faults.Fault, ep: Endpoints, paths: LabPaths, t0: float, cap: float) -> dict[str, Any]:
+    """For a service with standby instances the probe can pass while the faulted instance still starts: poll that
+    instance's own readiness too (its host's address), so the report shows when redundancy was whole again."""
+    address = ep.hosts.get(fault.host)
+    if address is None or probes.instance_ready(fault.unit, fault.host, address, ep, paths) is None:
+        return {}
+    while time.monotonic() - t0 < cap:
+        if probes.instance_ready(fault.unit, fault.host, address, ep, paths):
+            return {"instance_recovery_s": round(time.monotonic() - t0, 2)}
+        time.sleep(0.5)
+    return {"instance_recovery_s": None}
 
 
 def _settle(session: Any, ep: Endpoints, paths: LabPaths, cap: float) -> None:

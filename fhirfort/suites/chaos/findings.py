@@ -26,7 +26,13 @@ def findings(results: list[dict[str, Any]], disk: dict[str, Any] | None, budget:
             out.append(
                 f"{r['fault']}: {r['service']} on {r['host']} served again after {r['recovery_s']:.0f} s "
                 f"(budget {budget:.0f} s); roles/{role}: cut the start time (JVM class-data sharing, lazy "
-                "initialisation, fewer auto-configurations) or run a second instance behind the edge"
+                "initialisation, fewer auto-configurations) or give the role a standby instance "
+                "(spec/tiers.yaml local_replicas) that the edge fails over to"
+            )
+        if "instance_recovery_s" in r and r["instance_recovery_s"] is None:
+            out.append(
+                f"{r['fault']}: the {r['service']} instance on {r['host']} never answered its readiness check again: "
+                f"the service runs without its standby; roles/{role}: why does it not start?"
             )
     if disk and disk.get("intake_paused_after_s") is None:
         out.append(

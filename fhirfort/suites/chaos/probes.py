@@ -25,37 +25,49 @@ def fhir_read(session: requests.Session, ep: Endpoints) -> bool:
     return r.status_code == 200
 
 
-def idp_discovery(ep: Endpoints, paths: LabPaths, realm: str, port: int) -> bool:
-    """Keycloak's OpenID discovery document, from the edge host's network namespace (the flow matrix's way)."""
-    try:
-        edge = leader("edge", paths)
-    except LabError:
-        return False
-    url = f"https://{IDP_NAME}:{port}/realms/{realm}/.well-known/openid-configuration"
-    cmd = [
-        "nsenter",
-        "-t",
-        str(edge),
-        "-n",
-        "curl",
-        "-s",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "--max-time",
-        "4",
-        "--cacert",
-        str(ep.ca_cert),
-        "--resolve",
-        f"{IDP_NAME}:{port}:{ep.hosts['idp']}",
-        url,
-    ]
+# The readiness endpoint of each JVM service, asked from the instance's own network namespace (unit -> (service
+# name of its certificate, spec service of the port, path)). The other units have no readiness of their own:
+# their service probe is their readiness.
+READINESS = {
+    "fhirfort-fhir-server": ("fhir.fhirfort.internal", "fhir_https", "/actuator/health/readiness"),
+    "keycloak": (IDP_NAME, "idp_management", "/health/ready"),
+}
+
+
+def instance_ready(unit: str, host: str, address: str, ep: Endpoints, paths: LabPaths) -> bool | None:
+    """Whether this instance of the unit answers its own readiness check (None: the unit has none)."""
+    from fhirfort.spec import spec
+
+    if unit not in READINESS:
+        return None
+    name, service, path = READINESS[unit]
+    port = spec().port(service)
+    return _curl_ok(host, f"https://{name}:{port}{path}", f"{name}:{port}:{address}", ep, paths)
+
+
+def _curl_ok(netns_host: str | None, url: str, resolve: str, ep: Endpoints, paths: LabPaths) -> bool:
+    """One bounded HTTPS GET with the machine's curl, on the machine (None) or inside a lab host's network
+    namespace: answered 200?"""
+    cmd: list[str] = []
+    if netns_host is not None:
+        try:
+            cmd = ["nsenter", "-t", str(leader(netns_host, paths)), "-n"]
+        except LabError:
+            return False
+    cmd += ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "4"]
+    cmd += ["--cacert", str(ep.ca_cert), "--resolve", resolve, url]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=8, check=False)
     except subprocess.TimeoutExpired:
         return False
     return res.stdout.strip() == "200"
+
+
+def idp_discovery(ep: Endpoints, paths: LabPaths, realm: str) -> bool:
+    """Keycloak's OpenID discovery document as clients get it, from the machine through the edge (which fails
+    over to a standby instance)."""
+    url = f"https://{ep.public_name}/realms/{realm}/.well-known/openid-configuration"
+    return _curl_ok(None, url, f"{ep.public_name}:{ep.port}:{ep.edge_address}", ep, paths)
 
 
 @dataclass

@@ -61,20 +61,26 @@ def plan(public_name: str, edge_address: str, only: list[str] | None = None) -> 
             flow = _flow_from("clients", "edge", service) or "FLOW-01"
             out.append(ScanTarget(name, edge_address, port, public_name, "", None, flow, True))
             continue
-        address = str(hosts[role].address)
-        sni = f"{role}.{INTERNAL_DOMAIN}"
-        machine_flow = next((f for r in MACHINE_ROLES if (f := _flow_from(r, role, service))), None)
-        if machine_flow:
-            out.append(ScanTarget(name, address, port, sni, starttls, None, machine_flow, False))
-            continue
-        for src in hosts:
-            if src == role:
-                continue
-            flow = _flow_from(src, role, service)
-            if flow:
-                note = f"the flow matrix forbids machine -> {role}:{port}; scanned from {src} ({flow})"
-                out.append(ScanTarget(name, address, port, sni, starttls, src, flow, False, note))
-                break
-        else:
-            out.append(ScanTarget(name, address, port, sni, starttls, None, "", False, "no flow reaches it"))
+        # every instance of the role: its primary (listener name) and its local replicas (their host names)
+        instances = [(name, hosts[role].address), *hosts[role].local_replicas.items()]
+        for label, ip in instances:
+            out.append(_internal(label, str(ip), port, role, service, starttls, list(hosts)))
     return out
+
+
+def _internal(
+    name: str, address: str, port: int, role: str, service: str, starttls: str, roles: list[str]
+) -> ScanTarget:
+    """An internal listener, scanned from the machine if a flow allows it, else from a host that may reach it."""
+    sni = f"{role}.{INTERNAL_DOMAIN}"
+    machine_flow = next((f for r in MACHINE_ROLES if (f := _flow_from(r, role, service))), None)
+    if machine_flow:
+        return ScanTarget(name, address, port, sni, starttls, None, machine_flow, False)
+    for src in roles:
+        if src == role:
+            continue
+        flow = _flow_from(src, role, service)
+        if flow:
+            note = f"the flow matrix forbids machine -> {role}:{port}; scanned from {src} ({flow})"
+            return ScanTarget(name, address, port, sni, starttls, src, flow, False, note)
+    return ScanTarget(name, address, port, sni, starttls, None, "", False, "no flow reaches it")

@@ -18,8 +18,9 @@ description:
   - Authenticates with a client-credentials service account of the master realm.
   - With O(admin_client), makes sure a confidential service-account client of the master realm holds the
     master realm's C(admin) role (the permanent administrator), then deletes the clients of O(delete_clients).
-  - With O(realm), converges the realm's settings, events, user profile, client scopes, authentication
-    flows, clients and users; only the named fields are compared, so a second run reports no change.
+  - With O(realm), converges the realm's settings, events, user profile, realm roles, client scopes (with the
+    realm roles a user needs to receive them), authentication flows, clients and users; only the named fields
+    are compared, so a second run reports no change.
 options:
   url: {description: Keycloak base URL reachable from the host, type: str, required: true}
   ca_path: {description: CA certificate that signs Keycloak's certificate, type: path, required: true}
@@ -208,6 +209,8 @@ class Converger:
             self.a.call("POST", "", {"realm": name, "enabled": True})
         if spec.get("user_profile_attributes"):
             self.user_profile(name, spec["user_profile_attributes"])
+        for role in spec.get("roles", []):
+            self.realm_role(name, role)
         scope_ids: dict[str, str | None] = {}
         for scope in spec.get("client_scopes", []):
             scope_ids[scope["name"]] = self.client_scope(name, scope)
@@ -263,10 +266,33 @@ class Converger:
         if dirty and self.changed(f"{realm}: user profile attributes"):
             self.a.call("PUT", f"/{r}/users/profile", cfg)
 
+    def realm_role(self, realm: str, role: dict[str, Any]) -> None:
+        r = q(realm)
+        have = self.a.get(f"/{r}/roles/{q(role['name'])}", ok=(200, 404))
+        if have is None:
+            if self.changed(f"{realm}: create realm role {role['name']}"):
+                self.a.call("POST", f"/{r}/roles", role)
+        elif not subset(role, have) and self.changed(f"{realm}: update realm role {role['name']}"):
+            self.a.call("PUT", f"/{r}/roles/{q(role['name'])}", {**have, **role})
+
+    def role_scope_mappings(self, realm: str, sid: str, label: str, names: list[str]) -> None:
+        """Exactly these realm roles on a client scope: Keycloak then gives the scope only to users holding one
+        of them (a client scope without role mappings goes to every user who asks)."""
+        r = q(realm)
+        base = f"/{r}/client-scopes/{sid}/scope-mappings/realm"
+        have = {x["name"]: x for x in self.a.get(base) or []}
+        add = [self.a.get(f"/{r}/roles/{q(n)}") for n in names if n not in have]
+        drop = [x for n, x in have.items() if n not in names]
+        if add and self.changed(f"{label}: needs realm role {', '.join(x['name'] for x in add)}"):
+            self.a.call("POST", base, add)
+        if drop and self.changed(f"{label}: no longer needs realm role {', '.join(x['name'] for x in drop)}"):
+            self.a.call("DELETE", base, drop)
+
     def client_scope(self, realm: str, scope: dict[str, Any]) -> str | None:
         r = q(realm)
         scope = dict(scope)
         mappers = scope.pop("protocolMappers", [])
+        role_names = scope.pop("realmRoles", [])
         found = [s for s in self.a.get(f"/{r}/client-scopes") if s["name"] == scope["name"]]
         if not found:
             if not self.changed(f"{realm}: create client scope {scope['name']}"):
@@ -284,6 +310,7 @@ class Converger:
                 merged.update(scope)
                 self.a.call("PUT", f"/{r}/client-scopes/{sid}", merged)
         self.mappers(f"/{r}/client-scopes/{sid}", f"{realm}: scope {scope['name']}", mappers, have)
+        self.role_scope_mappings(realm, sid, f"{realm}: scope {scope['name']}", role_names)
         return sid
 
     def mappers(self, base: str, label: str, want: list[dict[str, Any]], have_rep: dict[str, Any] | None) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
+
+from fhirfort.spec import spec as kit_spec
 
 pytestmark = pytest.mark.host
 
-HOSTS = list(yaml.safe_load((Path(__file__).resolve().parents[3] / "spec" / "tiers.yaml").read_text())["hosts"])
+# every lab host: each role's primary and its local replicas (spec/tiers.yaml)
+HOSTS = [name for role in kit_spec().topology.hosts for name, _ in kit_spec().topology.instances(role)]
 # The baseline the kit promises (test data, not the role's defaults).
 NET_SYSCTLS = {
     "net.ipv4.ip_forward": "0",

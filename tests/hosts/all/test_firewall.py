@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fhirfort.spec import spec as kit_spec
+
 pytestmark = pytest.mark.host
 
 
@@ -19,18 +21,27 @@ def spec(name: str) -> dict:
 TOPOLOGY = spec("tiers")
 SERVICES = spec("services")["services"]
 FLOWS = [f for f in spec("flows")["flows"] if "local" in f["targets"]]
-HOSTS = list(TOPOLOGY["hosts"])
+# every lab host (each role's primary and its local replicas) and the role it plays
+ROLE_OF = {name: role for role in kit_spec().topology.hosts for name, _ in kit_spec().topology.instances(role)}
+HOSTS = list(ROLE_OF)
 DROP_PREFIX = "fhirfort-drop "
 
 
+def _peers(role: str) -> bool:
+    """A role with local replicas has peers: its flows to itself (Keycloak's cluster) are real rules."""
+    return bool(TOPOLOGY["hosts"][role].get("local_replicas"))
+
+
 def expected_input(name: str) -> dict[str, int]:
-    """Flow id -> port of every local flow whose destination is this host (straight from the spec)."""
-    flows = [f for f in FLOWS if f["to"] in (name, "any_host") and f["from"] != name]
+    """Flow id -> port of every local flow whose destination is this host's role (straight from the spec)."""
+    role = ROLE_OF[name]
+    flows = [f for f in FLOWS if f["to"] in (role, "any_host") and (f["from"] != role or _peers(role))]
     return {f["id"]: SERVICES[f["service"]]["port"] for f in flows}
 
 
 def expected_output(name: str) -> dict[str, int]:
-    flows = [f for f in FLOWS if f["from"] in (name, "any_host") and f["to"] != name]
+    role = ROLE_OF[name]
+    flows = [f for f in FLOWS if f["from"] in (role, "any_host") and (f["to"] != role or _peers(role))]
     return {f["id"]: SERVICES[f["service"]]["port"] for f in flows}
 
 

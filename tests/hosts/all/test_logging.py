@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fhirfort.spec import spec as kit_spec
+
 pytestmark = pytest.mark.host
 
 ROOT = Path(__file__).resolve().parents[3]
-HOSTS = list(yaml.safe_load((ROOT / "spec" / "tiers.yaml").read_text())["hosts"])
+# every lab host: each role's primary and its local replicas (spec/tiers.yaml)
+HOSTS = [name for role in kit_spec().topology.hosts for name, _ in kit_spec().topology.instances(role)]
 FLOWS = yaml.safe_load((ROOT / "spec" / "flows.yaml").read_text())["flows"]
 SYSLOG_PORT = yaml.safe_load((ROOT / "spec" / "services.yaml").read_text())["services"]["syslog_tls"]["port"]
 LOG_HOST = next(f["to"] for f in FLOWS if f["service"] == "syslog_tls")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
+
+from fhirfort.spec import spec as kit_spec
 
 pytestmark = pytest.mark.host
 
-HOSTS = list(yaml.safe_load((Path(__file__).resolve().parents[3] / "spec" / "tiers.yaml").read_text())["hosts"])
+# every lab host: each role's primary and its local replicas (spec/tiers.yaml)
+HOSTS = [name for role in kit_spec().topology.hosts for name, _ in kit_spec().topology.instances(role)]
 PKI_DIR = "/etc/fhirfort/pki"
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fhirfort.spec import spec as kit_spec
+
 pytestmark = pytest.mark.host
 
 
@@ -15,7 +17,8 @@ def spec(name: str) -> dict:
     return yaml.safe_load((Path(__file__).resolve().parents[3] / "spec" / f"{name}.yaml").read_text())
 
 
-HOSTS = list(spec("tiers")["hosts"])
+# every lab host: each role's primary and its local replicas (spec/tiers.yaml)
+HOSTS = [name for role in kit_spec().topology.hosts for name, _ in kit_spec().topology.instances(role)]
 SSH_PORT = spec("services")["services"]["ssh"]["port"]
 # The baseline the kit promises (test data, not the role's defaults).
 REQUIRED = {

@@ -16,7 +16,6 @@ def spec(name: str) -> dict:
 
 TIERS = spec("tiers")
 PORT = spec("services")["services"]["fhir_https"]["port"]
-FHIR_ADDRESS = TIERS["hosts"]["fhir"]["address"]
 UNIT = "fhirfort-fhir-server"
 
 
@@ -34,12 +33,13 @@ def test_app01_user_has_no_shell(fhir_host) -> None:
     assert user.password in ("!", "*", "!*")
 
 
-def test_app02_listens_only_on_tier_address(fhir_host) -> None:
+def test_app02_listens_only_on_tier_address(fhir_host, fhir_instance) -> None:
     # Java binds an IPv6 socket: the tier address shows as [::ffff:a.b.c.d]; any other address fails
+    address = fhir_instance[1]
     lines = fhir_host.check_output(f"ss -Hltn 'sport = :{PORT}'").splitlines()
     local = {line.split()[3].rsplit(":", 1)[0] for line in lines}
     assert local, f"nothing listens on {PORT}"
-    assert local <= {FHIR_ADDRESS, f"[::ffff:{FHIR_ADDRESS}]"}, local
+    assert local <= {address, f"[::ffff:{address}]"}, local
 
 
 def test_app03_secret_and_config_modes(fhir_host) -> None:

@@ -8,23 +8,33 @@ import json
 
 import pytest
 
+from fhirfort.spec import spec
+
 pytestmark = pytest.mark.host
+INSTANCES = [(name, str(address)) for name, address in spec().topology.instances("idp")]
 
 CONF = "/etc/keycloak/keycloak.conf"
 ENV = "/etc/keycloak/keycloak.env"
 CA = "/etc/fhirfort/pki/ca.crt"
 
 
-@pytest.fixture(scope="module")
-def idp(lab_host):
-    return lab_host("idp")
+@pytest.fixture(scope="module", params=INSTANCES, ids=[name for name, _ in INSTANCES])
+def idp_instance(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(host name, address) of the Keycloak instance under test: the primary, then its local replicas."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def expected(spec_data) -> dict:
+def idp(lab_host, idp_instance):
+    return lab_host(idp_instance[0])
+
+
+@pytest.fixture(scope="module")
+def expected(spec_data, idp_instance) -> dict:
     services = spec_data("services")["services"]
     return {
-        "address": spec_data("tiers")["hosts"]["idp"]["address"],
+        "address": idp_instance[1],
+        "cluster": [services["idp_cluster"]["port"], services["idp_cluster_fd"]["port"]],
         "edge": spec_data("tiers")["hosts"]["edge"]["address"],
         "db": spec_data("tiers")["hosts"]["db"]["address"],
         "https": services["idp_https"]["port"],
@@ -73,9 +83,11 @@ def test_idp03_listens_only_on_app_address(idp, expected) -> None:
     java = [line.split()[3].replace("[::ffff:", "").replace("]", "") for line in out.splitlines() if '"java"' in line]
     # the transaction manager's recovery listener binds loopback only: not reachable from the network
     java = [a for a in java if not a.startswith("127.0.0.1:")]
-    assert sorted(java) == sorted(f"{expected['address']}:{p}" for p in (expected["https"], expected["management"]))
+    # HTTPS and management, and the cluster transport and its failure detection (IDP-08), all on the app address
+    ports = (expected["https"], expected["management"], *expected["cluster"])
+    assert sorted(java) == sorted(f"{expected['address']}:{p}" for p in ports)
     assert not [line for line in out.splitlines() if ":8080 " in line], "plain HTTP listener present"
-    assert not [a for a in java if a.startswith("*:") or a.startswith("0.0.0.0:")], "a wildcard listener (clustering?)"
+    assert not [a for a in java if a.startswith("*:") or a.startswith("0.0.0.0:")], "a wildcard listener"
 
 
 def test_idp03_tls_versions(idp, expected) -> None:
@@ -146,7 +158,9 @@ def test_idp06_realm_served_with_public_issuer(idp, expected) -> None:
     assert "private_key_jwt" in doc["token_endpoint_auth_methods_supported"]
 
 
-def test_idp07_events_logged_to_journal(idp) -> None:
+def test_idp07_events_logged_to_journal(idp, idp_instance) -> None:
+    if idp_instance[0] != INSTANCES[0][0]:
+        pytest.skip("a standby instance serves no logins while the primary is up, so it has no events to log")
     out = idp.run("journalctl -u keycloak --no-pager -n 2000 -o cat | grep -c 'org.keycloak.events'").stdout.strip()
     assert int(out or 0) > 0, "no Keycloak event in the journal (jboss-logging listener)"
 

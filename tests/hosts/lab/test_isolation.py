@@ -120,3 +120,18 @@ def test_clients_reach_only_the_edge(lab: Lab) -> None:
     s = spec()
     assert _machine_connect(str(lab.host("fhir").address), s.port("fhir_https")) == "timeout"
     assert _machine_connect(str(lab.host("idp").address), s.port("idp_https")) == "timeout"
+
+
+def test_keycloak_cluster_port_only_between_idp_instances(lab: Lab, probe: Probe) -> None:
+    """FLOW-16: the idp instances reach each other's cluster transport; no other host does (same tier included:
+    the hosts' own firewalls govern the app bridge)."""
+    s = spec()
+    port = s.port("idp_cluster")
+    instances = [h for h in lab.hosts if h.plays == "idp"]
+    if len(instances) < 2:
+        pytest.skip("the idp role has no local replica")
+    primary, replica = instances[0], instances[1]
+    assert probe(replica.name, str(primary.address), port) == "open"
+    assert probe(primary.name, str(replica.address), port) == "open"
+    for outsider in ("fhir", "edge", "db"):
+        assert probe(outsider, str(primary.address), port) in BLOCKED, outsider
