@@ -200,3 +200,17 @@ def test_firewall_topology_errors_name_the_host() -> None:
     errors = flow_rules.firewall_topology_errors(bad, tiers)
     assert len(errors) == 1 and "firewall_hosts.fhir.address" in errors[0] and "outside its tier" in errors[0]
 
+
+def test_edge_refuses_every_operation_the_server_disables() -> None:
+    """WAF-18: the edge's list of refused operations holds the server's (DisabledOperationsInterceptor.DISABLED),
+    so an operation disabled in HAPI is refused before it reaches HAPI, in any spelling."""
+    import re
+
+    source = ROOT / "fhir-server/src/main/java/org/fhirfort/fhirserver/fhir/DisabledOperationsInterceptor.java"
+    java = source.read_text()
+    block = java[java.index("DISABLED = Set.of(") : java.index(");", java.index("DISABLED = Set.of("))]
+    server = set(re.findall(r'"(\$[^"]+)"', block))
+    assert server, "no operations found in DisabledOperationsInterceptor.DISABLED"
+    defaults = yaml.safe_load((ROOT / "roles/edge_waf/defaults/main.yml").read_text())
+    edge = set(defaults["edge_waf_fhir_operations_refused"])
+    assert server <= edge, sorted(server - edge)

@@ -55,6 +55,11 @@ def _quadratic_blowup(entity_len: int, refs: int) -> bytes:
     return doc.encode()
 
 
+def _encoded_text(text: str, encoding: str) -> bytes:
+    """A text body in another encoding (EBCDIC, ...): JSON Lines keeps only what survives as UTF-8 lines."""
+    return text.encode(encoding)
+
+
 GENERATORS: dict[str, Any] = {
     "padded_json": _padded_json,
     "nested_json": _nested_json,
@@ -63,6 +68,7 @@ GENERATORS: dict[str, Any] = {
     "wide_array": _wide_array,
     "form_args": _form_args,
     "quadratic_blowup": _quadratic_blowup,
+    "encoded_text": _encoded_text,
 }
 
 

@@ -66,6 +66,16 @@ CLASSES: dict[str, dict[str, Any]] = {
     "nosql_injection": {"refused": CONTENT_REFUSALS, "doc": "MongoDB-style operator injection"},
     "ldap_injection": {"refused": CONTENT_REFUSALS, "doc": "LDAP filter injection"},
     "ssti": {"refused": CONTENT_REFUSALS, "doc": "server-side template / expression language injection"},
+    "admin_operation": {
+        "refused": CONTENT_REFUSALS | {404, 405},
+        "doc": "administrative and bulk operations the kit does not offer ($expunge, $reindex, $export, $import, "
+        "$get-resource-counts, system _history, $graphql, $diff...), in any spelling",
+    },
+    "log_injection": {
+        "refused": CONTENT_REFUSALS,
+        "doc": "CR/LF that forges log lines: JSON keys, resourceType, search parameter names and ids, headers, "
+        "JSON Patch paths",
+    },
 }
 
 

@@ -3,6 +3,7 @@ ranges (RFC 5737) or link-local metadata addresses; nothing in the corpus is eve
 
 from __future__ import annotations
 
+from fhirfort.suites.attack import gen_findings
 from fhirfort.suites.attack.corpus import Entry
 from fhirfort.suites.attack.gen_common import (
     FJ,
@@ -808,4 +809,5 @@ def generate() -> list[Entry]:
         ssti,
     ):
         family(b)
+    gen_findings.attacks(b)  # red-team findings 2026-12, appended so earlier ids stay stable
     return b.entries

@@ -7,6 +7,7 @@ import base64
 import random
 import uuid
 
+from fhirfort.suites.attack import gen_findings
 from fhirfort.suites.attack.corpus import Entry
 from fhirfort.suites.attack.gen_common import (
     ACCEPT_XML,
@@ -450,4 +451,5 @@ def generate() -> list[Entry]:
         own_lifecycle,
     ):
         family(b)
+    gen_findings.legit(b)  # red-team findings 2026-12, appended so earlier ids stay stable
     return b.entries

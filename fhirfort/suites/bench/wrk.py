@@ -11,13 +11,13 @@ binary, same Lua, same connections; only the network position differs.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fhirfort import REPO_ROOT
+from fhirfort.suites import debian
 
 MIX_LUA = REPO_ROOT / "bench" / "wrk" / "mix.lua"
 MARKER = "FHIRFORT_WRK "
@@ -51,10 +51,11 @@ class WrkResult:
 
 
 def wrk_binary() -> str:
-    exe = shutil.which("wrk")
-    if exe is None:
-        raise WrkError("wrk is not installed: apt-get install wrk (Debian package)")
-    return exe
+    """wrk, installed from Debian's package when missing (root, apt)."""
+    try:
+        return debian.ensure_tool(("wrk",), "wrk")
+    except debian.PackageError as exc:
+        raise WrkError(str(exc)) from None
 
 
 def parse_output(stdout: str) -> WrkResult:

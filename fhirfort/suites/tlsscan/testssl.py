@@ -8,13 +8,12 @@ enumeration. The slow vulnerability batteries (-U) are never run: the assertions
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from fhirfort.suites import lab
+from fhirfort.suites import debian, lab
 from fhirfort.suites.tlsscan.targets import ScanTarget
 
 COMMANDS = ("testssl", "testssl.sh")
@@ -26,32 +25,15 @@ class TestsslError(RuntimeError):
 
 
 def find_command() -> str | None:
-    for name in COMMANDS:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    return debian.find(COMMANDS)
 
 
 def ensure_installed(install: bool = True) -> str:
     """The testssl command; installs Debian's testssl.sh package when missing (root, apt)."""
-    cmd = find_command()
-    if cmd or not install:
-        if not cmd:
-            raise TestsslError("testssl is not installed (apt-get install testssl.sh)")
-        return cmd
-    res = subprocess.run(
-        ["apt-get", "install", "-y", "--no-install-recommends", "testssl.sh"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-    )
-    cmd = find_command()
-    if not cmd:
-        raise TestsslError(f"installing testssl.sh failed: {res.stderr.strip()[-400:]}")
-    return cmd
+    try:
+        return debian.ensure_tool(COMMANDS, "testssl.sh", install)
+    except debian.PackageError as exc:
+        raise TestsslError(str(exc)) from None
 
 
 def options(target: ScanTarget, short: bool) -> list[str]:

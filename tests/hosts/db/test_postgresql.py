@@ -17,7 +17,6 @@ def spec(name: str) -> dict:
 TIERS = spec("tiers")
 PORT = spec("services")["services"]["postgresql"]["port"]
 DB_ADDRESS = TIERS["hosts"]["db"]["address"]
-FHIR_ADDRESS = TIERS["hosts"]["fhir"]["address"]
 
 
 def _sql(db, query: str) -> str:
@@ -49,6 +48,14 @@ def test_db04_logging_and_pgaudit(db) -> None:
     assert _sql(db, "SHOW log_statement") == "ddl"
 
 
+# the app roles' hosts: each primary and its local replicas (spec/tiers.yaml)
+APP_ADDRESSES = {
+    str(a)
+    for role in ("fhir", "idp")
+    for a in [TIERS["hosts"][role]["address"], *TIERS["hosts"][role].get("local_replicas", {}).values()]
+}
+
+
 def test_db05_pg_hba_only_hostssl_scram(db) -> None:
     rows = _sql(db, "SELECT type, auth_method, coalesce(address,'') FROM pg_hba_file_rules").splitlines()
     for row in rows:
@@ -60,7 +67,7 @@ def test_db05_pg_hba_only_hostssl_scram(db) -> None:
             continue
         assert kind == "hostssl", row
         assert method == "scram-sha-256", row
-        assert address in (FHIR_ADDRESS, TIERS["hosts"]["idp"]["address"]), row
+        assert address in APP_ADDRESSES, row
     assert _sql(db, "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL") == "0"
 
 
