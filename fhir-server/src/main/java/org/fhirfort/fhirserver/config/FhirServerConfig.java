@@ -14,9 +14,11 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.util.List;
 import org.fhirfort.fhirserver.fhir.AuditReferencesDeleteInterceptor;
 import org.fhirfort.fhirserver.fhir.DisabledOperationsInterceptor;
 import org.fhirfort.fhirserver.fhir.FhirfortRestfulServer;
+import org.fhirfort.fhirserver.fhir.OutgoingOutcomeInterceptor;
 import org.fhirfort.fhirserver.fhir.SafeErrorInterceptor;
 import org.fhirfort.fhirserver.security.SecurityInterceptorChain;
 import org.fhirfort.fhirserver.web.FhirFormatFilter;
@@ -91,12 +93,23 @@ public class FhirServerConfig {
 			LOG.warn("No FhirSecurityInterceptor registered: /fhir is not access-controlled by this process;"
 					+ " keep it bound to loopback/private addresses behind the edge");
 		}
-		server.registerInterceptor(new DisabledOperationsInterceptor());
-		server.registerInterceptor(new AuditReferencesDeleteInterceptor());
-		server.registerInterceptor(new SafeErrorInterceptor());
-		// Deliberately absent: ResponseHighlighterInterceptor, OpenApiInterceptor, GraphQL, terminology
-		// uploader, bulk export/import, $reindex, subscription triggering, CORS.
+		for (Object interceptor : policyInterceptors()) {
+			server.registerInterceptor(interceptor);
+		}
 		return server;
+	}
+
+	/**
+	 * The server's own policies, registered after security. Deliberately absent: ResponseHighlighterInterceptor,
+	 * OpenApiInterceptor, GraphQL, terminology uploader, bulk export/import, $reindex, subscription triggering,
+	 * CORS. Public so that tests run requests through exactly these.
+	 */
+	public static List<Object> policyInterceptors() {
+		return List.of(
+				new DisabledOperationsInterceptor(),
+				new AuditReferencesDeleteInterceptor(),
+				new SafeErrorInterceptor(),
+				new OutgoingOutcomeInterceptor());
 	}
 
 	static String softwareVersion() {

@@ -53,8 +53,10 @@ public class HapiJpaServerConfig {
 		s.setAutoCreatePlaceholderReferenceTargets(false);
 		s.setEnforceReferentialIntegrityOnDelete(true);
 		s.setEnforceReferentialIntegrityOnWrite(true);
-		// Expensive/unbounded search features off.
-		s.setAllowContainsSearches(false);
+		// :contains is a standard string-search modifier clients use (name:contains=...): allowed; it scans the string
+		// index (no prefix index), bounded by the page size and the edge's per-client rate limit.
+		s.setAllowContainsSearches(true);
+		// Unbounded search features off: :missing indexes, full-text (_content/_text) and its index.
 		s.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
 		s.setHibernateSearchIndexFullText(false);
 		s.setHibernateSearchIndexSearchParams(false);
