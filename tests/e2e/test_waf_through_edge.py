@@ -161,6 +161,19 @@ def test_access_token_in_query_refused(fhir) -> None:
     assert r.status_code == 400
 
 
+@pytest.mark.parametrize("param", ["id_token_hint", "request", "refresh_token", "client_assertion"])
+def test_tokens_in_any_query_string_refused(origin, ca_cert, param: str) -> None:
+    """WAF-06: an ID token hint or a request object in a URL (OpenID Connect allows a POST form instead) would be
+    written to every log on the way; the edge refuses it before anything logs the request line."""
+    import requests
+
+    from fhirfort.spec import spec
+
+    url = f"{origin}/realms/{spec().identity.realm}/protocol/openid-connect/logout"
+    r = requests.get(url, params={param: "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "client_id": "x"}, verify=ca_cert, timeout=30)
+    assert r.status_code == 400, r.text[:200]
+
+
 # WAF-09: SMART scopes pass the token endpoint; a scope outside the scope grammar (an injection) is refused
 def _token_post(origin: str, ca_cert: str, scope: str):
     import requests
