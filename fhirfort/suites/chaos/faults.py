@@ -25,7 +25,7 @@ class Fault:
 
     def describe(self) -> str:
         if self.kind == "kill":
-            return f"kill -9 the main process of {self.unit} on {self.host}"
+            return f"kill -9 every process of {self.unit} on {self.host} (a crash of the service)"
         return f"restart host {self.host} (SIGTERM to its systemd-nspawn, boot again)"
 
 
@@ -45,7 +45,14 @@ FAULTS: dict[str, Fault] = {
     )
 }
 FULL = tuple(FAULTS)
-SHORT = ("kill-nginx", "kill-rsyslog", "restart-edge")
+SHORT = ("kill-nginx", "kill-hapi", "kill-keycloak", "kill-rsyslog", "restart-edge")
+
+
+def standbys(fault: Fault) -> list[str]:
+    """The local replicas of the faulted host's role (spec/tiers.yaml): the instances that serve meanwhile."""
+    lab = build_lab(spec())
+    role = lab.host(fault.host).plays
+    return [h.name for h in lab.instances(role) if h.name != fault.host]
 
 
 def unit_props(host: str, unit: str, paths: LabPaths) -> dict[str, str]:
@@ -67,9 +74,12 @@ def kill9(fault: Fault, paths: LabPaths) -> dict[str, Any]:
     pid = props.get("MainPID", "0")
     if props.get("LoadState") != "loaded" or props.get("ActiveState") != "active" or pid in ("", "0"):
         return {"skipped": f"{fault.unit} is not running on {fault.host} ({props or 'host not answering'})"}
-    res = exec_in(fault.host, ["kill", "-9", pid], timeout=10, paths=paths)
+    # SIGKILL to every process of the unit (systemd's restart policy applies: this is not a stop). Killing the
+    # main process alone is no crash for a service started by a wrapper script (Keycloak's kc.sh): the JVM would
+    # then get a SIGTERM and shut down gracefully.
+    res = exec_in(fault.host, ["systemctl", "kill", "--signal=KILL", fault.unit], timeout=10, paths=paths)
     if res.returncode != 0:
-        raise LabError(f"kill -9 {pid} on {fault.host}: {res.stderr.strip()}")
+        raise LabError(f"systemctl kill --signal=KILL {fault.unit} on {fault.host}: {res.stderr.strip()}")
     return {"killed_pid": int(pid), "restart_policy": props.get("Restart", "?")}
 
 
