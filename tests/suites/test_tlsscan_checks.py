@@ -104,3 +104,16 @@ def test_plan_follows_the_flow_matrix() -> None:
     assert plan["db"].starttls == "postgres" and plan["db"].scan_from in ("fhir", "idp")
     assert plan["logs"].port == 6514 and plan["logs"].scan_from
     assert all(t.scan_from for n, t in plan.items() if n != "edge"), "the machine reaches only the edge"
+
+
+def test_missing_gost_engine_is_no_scan_failure_but_other_engine_problems_are() -> None:
+    from fhirfort.suites.tlsscan.checks import leftovers
+
+    gost = {
+        "id": "engine_problem",
+        "severity": "WARN",
+        "finding": "No engine or GOST support via engine with your /usr/bin/openssl",
+    }
+    assert leftovers([gost], set(), {}) == []
+    other = {"id": "engine_problem", "severity": "WARN", "finding": "engine failed to load"}
+    assert [f.check for f in leftovers([other], set(), {})] == ["testssl:engine_problem"]
