@@ -134,10 +134,30 @@ def ssh_command(host: LabHost, paths: LabPaths, *remote: str) -> list[str]:
     ]
 
 
+def logins_allowed(host: str, paths: LabPaths) -> bool:
+    """The host has finished booting far enough for logins: systemd-user-sessions removed /run/nologin."""
+    try:
+        res = exec_in(host, paths, ["sh", "-c", "test -e /run/nologin || echo logins-allowed"], timeout=10)
+    except (StepError, subprocess.TimeoutExpired):
+        return False
+    return res.stdout.strip() == "logins-allowed"
+
+
 def wait_ssh(host: LabHost, paths: LabPaths, timeout: float = 120) -> float:
-    """Wait until `ssh ... true` succeeds (host key verified); return the seconds it took."""
+    """Wait until `ssh ... true` succeeds (host key verified); return the seconds it took.
+
+    No SSH attempt is made while the host still refuses logins (/run/nologin, removed by systemd-user-sessions
+    late in the boot): sshd answers those with "Access denied by PAM account configuration", and OpenSSH 10's
+    PerSourcePenalties then blocks the controller for longer after every attempt (a boot under load outlasted
+    the whole timeout that way)."""
     started = time.monotonic()
     log = paths.logs / f"{host.name}.ssh.log"
+    while not logins_allowed(host.name, paths):
+        if nspawn_pid(host.name, paths) is None:
+            raise StepError("wait SSH", "the host stopped", host.name, paths.logs / f"{host.name}.console.log")
+        if time.monotonic() - started > timeout:
+            raise StepError("wait SSH", f"the host still refuses logins (/run/nologin) after {timeout:.0f}s", host.name)
+        time.sleep(0.5)
     while True:
         res = subprocess.run(ssh_command(host, paths, "true"), capture_output=True, text=True, check=False, timeout=30)
         if res.returncode == 0:
