@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -53,6 +54,24 @@ def golden_is_current(paths: LabPaths) -> bool:
     return paths.golden.is_dir() and stamp.is_file() and stamp.read_text().strip() == golden_stamp()
 
 
+def _unescape_mountinfo(field: str) -> str:
+    """A mountinfo path field with its octal escapes (\\040 for a space, ...) decoded."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def mount_points_below(root: Path, mountinfo: str) -> list[Path]:
+    """The mount points at or under `root` in /proc/self/mountinfo text, deepest first (the unmount order)."""
+    points = []
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if len(fields) < 5:
+            continue
+        point = Path(_unescape_mountinfo(fields[4]))
+        if point == root or root in point.parents:
+            points.append(point)
+    return sorted(set(points), key=lambda p: len(p.parts), reverse=True)
+
+
 def build_golden(mirrors: Mirrors, paths: LabPaths) -> bool:
     """Debootstrap the golden rootfs unless the cached one matches; True when it was (re)built."""
     if golden_is_current(paths):
@@ -60,6 +79,9 @@ def build_golden(mirrors: Mirrors, paths: LabPaths) -> bool:
     log = paths.logs / "golden.log"
     tmp = paths.root / "golden.tmp"
     if tmp.exists():
+        # An interrupted debootstrap leaves its /proc (and /sys) mounted inside: unmount, then remove
+        for point in mount_points_below(tmp, Path("/proc/self/mountinfo").read_text()):
+            proc.run(["umount", "--lazy", str(point)], step=GOLDEN_STEP)
         shutil.rmtree(tmp)
     paths.root.mkdir(parents=True, exist_ok=True)
     proc.run(

@@ -11,7 +11,7 @@ from fhirfort.local.converge import parse_recap
 from fhirfort.local.endpoints import BEGIN, render_endpoints, render_hosts_block, set_hosts_block
 from fhirfort.local.lab import PUBLIC_NAME, build_lab
 from fhirfort.local.paths import LabPaths
-from fhirfort.local.rootfs import golden_stamp, render_hosts, render_network
+from fhirfort.local.rootfs import golden_stamp, mount_points_below, render_hosts, render_network
 from fhirfort.local.secrets import SECRET_NAMES, ensure_secrets
 from fhirfort.local.sshkeys import ensure_controller_key, ensure_host_key, render_known_hosts
 from fhirfort.spec import spec
@@ -126,3 +126,25 @@ def test_log_store_is_bound_into_the_log_host_only(tmp_path: Path) -> None:
     assert binds == [(paths.logstore_mount, s.retention.local.log_store.remote_dir)]
     cmd = nspawn_command(lab.host("logs"), paths.machine("logs"), binds)
     assert f"--bind={paths.logstore_mount}:/var/log/remote" in cmd
+
+
+def test_mount_points_below_an_interrupted_golden_build() -> None:
+    # A debootstrap killed mid-way leaves /proc mounted in golden.tmp: shutil.rmtree then fails with EPERM on
+    # /proc files, so the next `make up` unmounts what is below the directory first, deepest first.
+    root = Path("/lab/build/local/golden.tmp")
+    mountinfo = "\n".join(
+        [
+            "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw",
+            "90 22 0:5 / /lab/build/local/golden.tmp/proc rw - proc proc rw",
+            "91 90 0:6 / /lab/build/local/golden.tmp/proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt rw",
+            "92 22 0:7 / /lab/build/local/golden.tmp\\040old/proc rw - proc proc rw",
+            "93 22 0:8 / /lab/build/local/golden.tmpx rw - tmpfs tmpfs rw",
+        ]
+    )
+    assert mount_points_below(root, mountinfo) == [
+        root / "proc" / "sys" / "fs" / "binfmt_misc",
+        root / "proc",
+    ]
+    assert mount_points_below(Path("/lab/build/local/golden.tmp old"), mountinfo) == [
+        Path("/lab/build/local/golden.tmp old/proc")
+    ]
