@@ -7,25 +7,17 @@ comments, markers) and refuse a tag the installed CRS does not have, instead of 
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from fhirfort.modload import load_file_module
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / "roles" / "edge_waf"
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-crs_rules = _load("edge_waf_crs_rules", ROLE / "filter_plugins" / "crs_rules.py")
+crs_rules = load_file_module("edge_waf_crs_rules", ROLE / "filter_plugins" / "crs_rules.py")
 
 # Shaped like the CRS 3.3 rule files: continuation lines, a chain whose link has no id, a commented-out
 # rule, a SecMarker and a paranoia-level skip.

@@ -9,15 +9,15 @@ flow-matrix filters resolve the repository's spec as the flow matrix says.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+
+from fhirfort.modload import load_file_module
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ROOT / "roles"
@@ -25,15 +25,7 @@ VENV_BIN = Path(sys.executable).parent
 ROLE_NAMES = sorted(p.name for p in ROLES.iterdir() if p.is_dir()) if ROLES.is_dir() else []
 
 
-def _load_module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-role_docs = _load_module("role_docs", ROOT / "tools" / "role_docs.py")
+role_docs = load_file_module("role_docs", ROOT / "tools" / "role_docs.py")
 
 
 def _yaml(path: Path) -> dict:
@@ -123,7 +115,7 @@ def test_ansible_lint_clean() -> None:
 
 # ---- the firewall role's flow-matrix filters, on the repository's spec
 
-flow_rules = _load_module("flow_rules", ROLES / "firewall" / "filter_plugins" / "flow_rules.py")
+flow_rules = load_file_module("flow_rules", ROLES / "firewall" / "filter_plugins" / "flow_rules.py")
 SPEC = {name: _yaml(ROOT / "spec" / f"{name}.yaml") for name in ("tiers", "services", "flows")}
 HOSTS = SPEC["tiers"]["hosts"]
 CONTROLLER = flow_rules.firewall_first_address(SPEC["tiers"]["controller_link"])

@@ -13,25 +13,17 @@ import ctypes
 import ctypes.util
 import hashlib
 import hmac
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from fhirfort.modload import load_file_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-scram = _load("postgresql_scram", ROOT / "roles" / "postgresql" / "filter_plugins" / "scram.py")
+scram = load_file_module("postgresql_scram", ROOT / "roles" / "postgresql" / "filter_plugins" / "scram.py")
 
 # RFC 7677 section 3: SCRAM-SHA-256 exchange for user "user", password "pencil"
 RFC_SALT = base64.b64decode("W22ZaJ0SNY7soEsUEjb6gQ==")
