@@ -57,11 +57,20 @@ def ensure_key(path: Path | None = None, alg: str = DEFAULT_ALG) -> jwk.ECKey | 
         key: Any = jwk.ECKey.generate_key("P-384", private=True, auto_kid=True)
     else:
         key = jwk.RSAKey.generate_key(3072, private=True, auto_kid=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(key.as_dict(private=True), fh)
-    tmp.replace(path)
+    # Create-if-absent, atomically: the converge evaluates this on several hosts at once (idp and its standby),
+    # and two creators must not leave two hosts with two different keys. Each writes its own temporary file and
+    # hard-links it into place; link() fails if the key exists, and the loser uses the winner's key.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(key.as_dict(private=True), fh)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return jwk.import_key(json.loads(path.read_text()))  # type: ignore[return-value]
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from fhirfort.local import aptproxy, converge, hooks, hostlab, logstore, net, prereqs, rootfs, routerlog
+from fhirfort.local import aptproxy, converge, hooks, hostlab, logstore, net, prereqs, rootfs, routerlog, smart_client
 from fhirfort.local.aptsources import Mirrors, derive_mirrors, read_machine_sources
 from fhirfort.local.certs import issue_lab_certs
 from fhirfort.local.endpoints import render_hosts_block, set_hosts_block, write_endpoints
@@ -64,6 +64,8 @@ def bring_up(options: UpOptions, paths: LabPaths | None = None) -> int:
         say(f"    certificates: {counts['issued']} issued, {counts['reused']} reused")
         created = ensure_secrets(paths.secrets_file)
         say(f"    secrets: {len(created)} created" if created else "    secrets: unchanged")
+        # The SMART backend client's key exists before the converge reads its public half on several hosts
+        smart_client.ensure_key(smart_client.key_path(paths))
     with step("network"):
         net.up(lab, s, paths)
         routerlog.start(paths)

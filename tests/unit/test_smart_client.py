@@ -3,6 +3,7 @@ the client assertion carries what SMART Backend Services requires, and the pinne
 
 from __future__ import annotations
 
+import json
 import stat
 
 import pytest
@@ -20,6 +21,24 @@ def test_key_created_once_and_private(tmp_path, alg) -> None:
     again = smart_client.ensure_key(path, alg)
     assert again.kid == key.kid
     assert ("crv" in key.as_dict()) == (alg == "ES384")
+
+
+def test_key_creation_race_keeps_one_key(tmp_path, monkeypatch) -> None:
+    # idp and its standby read the public JWK set in the same converge: a creator that loses the race must
+    # return the winner's key (else the two hosts would register different keys), and leave no temporary file
+    path = tmp_path / "k.json"
+    winner = jwk.ECKey.generate_key("P-384", private=True, auto_kid=True)
+    real_link = smart_client.os.link
+
+    def link_after_winner(src, dst):
+        path.write_text(json.dumps(winner.as_dict(private=True)))
+        return real_link(src, dst)
+
+    monkeypatch.setattr(smart_client.os, "link", link_after_winner)
+    key = smart_client.ensure_key(path)
+    assert key.kid == winner.kid
+    assert json.loads(path.read_text())["kid"] == winner.kid
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.json"]
 
 
 def test_unsupported_alg_refused(tmp_path) -> None:
