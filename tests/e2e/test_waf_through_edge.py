@@ -431,6 +431,11 @@ def test_html_accept_refused(fhir) -> None:
     _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": "text/html"}))
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # a browser
     _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": accept}))
+    # 10043: HTML listed after another non-FHIR type, with nothing the API could answer in
+    _refused(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": "image/png, text/html"}))
+    # content negotiation that prefers FHIR and tolerates HTML passes
+    accept = "application/fhir+json, text/html;q=0.1"
+    _passes(fhir.request("GET", "Patient", params={"_count": "1"}, headers={"Accept": accept}), (200,))
 
 
 # WAF-10 (10030/10031): method overrides; the real verbs pass (test_clinical_free_text_passes deletes)
